@@ -1,0 +1,191 @@
+"""Expected outputs: the trusted reference run on the same inputs, cached on disk when possible.
+
+The reference runs in its own (unsandboxed, trusted) worker process, never in the process that
+runs a submission. Each case's output is cached under a key made of everything it depends on:
+the problem's ``problem.yaml`` and ``reference.py``, the case's content, the versions of the
+judge, JAX, jaxlib, Flax and NumPy, the backend, precision and x64 flag. A cache entry whose
+checksum does not match is ignored and rebuilt, never trusted.
+
+Example:
+    >>> outputs = expected_outputs(problem, cases, inputs, config)   # doctest: +SKIP
+    >>> outputs["worked-example"].array.shape                         # doctest: +SKIP
+    (8,)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .cases import TestCase
+from .config import Config
+from .problem import Problem
+from .runner import OutcomeKind, SolutionRun, WorkerOptions
+from .sandbox import SandboxPolicy
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = "1"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The reference's answer for one case, or why there is none."""
+
+    array: np.ndarray | None
+    error: str = ""
+    from_cache: bool = False
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages whose behaviour decides outputs (read without importing them)."""
+    versions = {}
+    for name in ("judge", "jax", "jaxlib", "flax", "numpy"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def cache_key(problem: Problem, case: TestCase, config: Config) -> str:
+    """Everything an expected output depends on, hashed."""
+    digest = hashlib.sha256()
+    payload = {
+        "format": CACHE_FORMAT,
+        "versions": package_versions(),
+        "backend": config.backend,
+        "precision": config.precision,
+        "x64": config.x64,
+        "case": case.canonical(),
+    }
+    digest.update(json.dumps(payload, sort_keys=True).encode())
+    for path in (problem.problem_file, problem.reference_file):
+        digest.update(b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def compile_cache_dir(config: Config) -> Path:
+    """JAX's persistent compilation cache: written by trusted runs, read-only in sandboxes."""
+    return config.cache_dir / "xla"
+
+
+def expected_outputs(
+    problem: Problem,
+    cases: Sequence[TestCase],
+    inputs: Sequence[Mapping[str, Any]],
+    config: Config,
+    *,
+    use_cache: bool = True,
+) -> dict[str, Expected]:
+    """The reference's output for every case, from the cache or from one reference run."""
+    store = _Store(config.cache_dir / "expected")
+    results: dict[str, Expected] = {}
+    keys = {case.id: cache_key(problem, case, config) for case in cases}
+    missing: list[int] = []
+    for index, case in enumerate(cases):
+        cached = store.load(keys[case.id]) if use_cache else None
+        if cached is not None:
+            results[case.id] = Expected(cached, from_cache=True)
+        else:
+            missing.append(index)
+    if missing:
+        for case_id, expected in _run_reference(problem, [cases[i] for i in missing], [inputs[i] for i in missing], config).items():
+            results[case_id] = expected
+            if expected.array is not None:
+                store.save(keys[case_id], expected.array)
+    return results
+
+
+def _run_reference(
+    problem: Problem, cases: Sequence[TestCase], inputs: Sequence[Mapping[str, Any]], config: Config
+) -> dict[str, Expected]:
+    cache = compile_cache_dir(config)
+    cache.mkdir(parents=True, exist_ok=True)
+    limits = problem.limits(config)
+    run = SolutionRun(
+        problem.reference_file,
+        problem.args,
+        inputs,
+        limits,
+        SandboxPolicy(isolate=False),
+        WorkerOptions(config.backend, config.precision, config.x64, cache),
+        entry_point=problem.entry_point,
+        case_ids=[c.id for c in cases],
+    )
+    results: dict[str, Expected] = {}
+    for outcome in run.outcomes():
+        case = cases[outcome.index]
+        if outcome.kind is OutcomeKind.OK and outcome.array is not None:
+            if outcome.array.dtype.kind == "f" and not np.all(np.isfinite(outcome.array)):
+                results[case.id] = Expected(None, "the reference returned non-finite values")
+            else:
+                results[case.id] = Expected(outcome.array)
+        else:
+            detail = outcome.message.splitlines()[0] if outcome.message else outcome.kind.value
+            results[case.id] = Expected(None, f"the reference failed ({outcome.kind.value}): {detail}")
+            log.error("reference of %s failed on case %s: %s", problem.id, case.id, outcome.message)
+    return results
+
+
+class _Store:
+    """A directory of ``<key>.npy`` files, each with a ``<key>.sha256`` checksum beside it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.npy", folder / f"{key}.sha256"
+
+    def load(self, key: str) -> np.ndarray | None:
+        data_path, sum_path = self._paths(key)
+        try:
+            blob = data_path.read_bytes()
+            if hashlib.sha256(blob).hexdigest() != sum_path.read_text().strip():
+                log.warning("expected-output cache entry %s is corrupt; rebuilding it", data_path)
+                return None
+            return np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("expected-output cache entry %s unreadable (%s); rebuilding it", data_path, exc)
+            return None
+
+    def save(self, key: str, array: np.ndarray) -> None:
+        data_path, sum_path = self._paths(key)
+        buffer = io.BytesIO()
+        np.lib.format.write_array(buffer, array, allow_pickle=False)
+        blob = buffer.getvalue()
+        try:
+            data_path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(data_path, blob)
+            _atomic_write(sum_path, hashlib.sha256(blob).hexdigest().encode())
+        except OSError as exc:
+            log.warning("cannot write expected-output cache %s: %s", data_path, exc)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

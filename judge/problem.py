@@ -1,0 +1,295 @@
+"""A problem folder on disk -> a validated, frozen :class:`Problem`.
+
+A problem folder holds ``problem.yaml`` (this module), ``cases.yaml`` (see :mod:`judge.cases`),
+``statement.md``, ``reference.py``, ``template.py`` and ``solutions/{accepted,wrong}/*.py``.
+
+Example:
+    >>> problem = load_problem("conv1d", problems_dir=Path("problems"))   # doctest: +SKIP
+    >>> [a.name for a in problem.args]                                    # doctest: +SKIP
+    ['seed', 'x', 'features', 'kernel_size']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Config, Limits
+from .errors import ProblemSpecError
+from .yamlio import LineDict, LineList, load_yaml_file
+
+PROBLEM_FILE = "problem.yaml"
+CASES_FILE = "cases.yaml"
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+ARRAY_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
+
+
+class ArgType(str, enum.Enum):
+    """How a YAML value becomes the Python value passed to ``solve``."""
+
+    FLOAT = "float"
+    INT = "int"
+    BOOL = "bool"
+    ARRAY = "array"
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """One parameter of ``solve``: its name, type and, for arrays, dtype, rank and container."""
+
+    name: str
+    type: ArgType
+    dtype: str | None = None  # arrays only
+    ndim: int | None = None  # arrays only; None means any rank
+    container: str = "jax"  # arrays only: "jax" (jax.Array) or "numpy" (np.ndarray)
+    description: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """What ``solve`` must return. Any real numeric dtype is accepted unless ``strict_dtype``."""
+
+    description: str = ""
+    dtype: str | None = None
+    strict_dtype: bool = False
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """allclose-style: ``|got - expected| <= atol + rtol * |expected|`` element-wise."""
+
+    rtol: float
+    atol: float
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validated problem. Paths are absolute."""
+
+    id: str
+    title: str
+    root: Path
+    entry_point: str
+    args: tuple[ArgSpec, ...]
+    output: OutputSpec
+    tolerance: Tolerance
+    limit_overrides: tuple[tuple[str, float], ...] = ()
+    benchmark_cases: tuple[str, ...] = ()
+
+    @property
+    def problem_file(self) -> Path:
+        return self.root / PROBLEM_FILE
+
+    @property
+    def cases_file(self) -> Path:
+        return self.root / CASES_FILE
+
+    @property
+    def reference_file(self) -> Path:
+        return self.root / "reference.py"
+
+    @property
+    def statement_file(self) -> Path:
+        return self.root / "statement.md"
+
+    @property
+    def template_file(self) -> Path:
+        return self.root / "template.py"
+
+    @property
+    def solutions_dir(self) -> Path:
+        return self.root / "solutions"
+
+    def arg(self, name: str) -> ArgSpec:
+        for spec in self.args:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def limits(self, config: Config) -> Limits:
+        """The config's limits with this problem's overrides applied."""
+        return dataclasses.replace(
+            config.limits,
+            **{k: (int(v) if isinstance(getattr(config.limits, k), int) else v) for k, v in self.limit_overrides},
+        )
+
+    def fingerprint(self) -> str:
+        """Hash of everything in the folder that decides expected outputs (problem, cases, reference)."""
+        digest = hashlib.sha256()
+        for path in (self.problem_file, self.cases_file, self.reference_file):
+            digest.update(path.name.encode() + b"\0")
+            digest.update(path.read_bytes() if path.exists() else b"")
+        return digest.hexdigest()
+
+
+def resolve_problem_dir(name_or_path: str | Path, problems_dir: Path) -> Path:
+    """A problem id under ``problems_dir``, or a path to a problem folder."""
+    candidate = Path(name_or_path)
+    if (candidate / PROBLEM_FILE).is_file():
+        return candidate.resolve()
+    by_id = problems_dir / str(name_or_path)
+    if ID_PATTERN.match(str(name_or_path)) and (by_id / PROBLEM_FILE).is_file():
+        return by_id.resolve()
+    known = sorted(p.parent.name for p in problems_dir.glob(f"*/{PROBLEM_FILE}")) if problems_dir.is_dir() else []
+    hint = f"; known problems in {problems_dir}: {', '.join(known)}" if known else f"; no problems found in {problems_dir}"
+    raise ProblemSpecError(f"unknown problem {str(name_or_path)!r} (not an id nor a folder with {PROBLEM_FILE}){hint}")
+
+
+def load_problem(name_or_path: str | Path, problems_dir: Path = Path("problems")) -> Problem:
+    """Load and validate ``problem.yaml``; every error names the file, line and field."""
+    root = resolve_problem_dir(name_or_path, problems_dir)
+    file = root / PROBLEM_FILE
+    doc = load_yaml_file(file, ProblemSpecError)
+    if not isinstance(doc, LineDict):
+        raise ProblemSpecError("the top level must be a mapping", file=file, line=1)
+    return _parse_problem(doc, root, file)
+
+
+_TOP_KEYS = {"id", "title", "entry_point", "args", "output", "tolerance", "limits", "benchmark", "gen"}
+_ARG_KEYS = {"name", "type", "dtype", "ndim", "as", "description", "gen"}
+
+
+def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
+    def fail(message: str, field: str, line: int | None = None) -> ProblemSpecError:
+        return ProblemSpecError(message, file=file, line=line or doc.line_of(field.split(".")[0]), field=field)
+
+    for key in doc:
+        if key not in _TOP_KEYS:
+            raise fail(f"unknown key; valid keys: {', '.join(sorted(_TOP_KEYS))}", str(key))
+
+    def text(key: str, default: str | None = None) -> str:
+        value = doc.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise fail("must be a non-empty string" if key in doc else "is required", key)
+        return value.strip()
+
+    problem_id = text("id")
+    if not ID_PATTERN.match(problem_id):
+        raise fail("must be lowercase letters, digits, '-' or '_'", "id")
+    entry_point = text("entry_point", "solve")
+    if not entry_point.isidentifier():
+        raise fail("must be a Python identifier", "entry_point")
+
+    raw_args = doc.get("args")
+    if not isinstance(raw_args, LineList) or not raw_args:
+        raise fail("must be a non-empty list of arguments", "args")
+    args: list[ArgSpec] = []
+    for index, item in enumerate(raw_args):
+        line = raw_args.line_at(index)
+        if not isinstance(item, LineDict):
+            raise fail("each argument must be a mapping with name and type", f"args[{index}]", line)
+        args.append(_parse_arg(item, index, file))
+    names = [a.name for a in args]
+    for name in names:
+        if names.count(name) > 1:
+            raise fail(f"argument {name!r} is declared twice", "args")
+
+    output_doc = doc.get("output", LineDict())
+    if not isinstance(output_doc, dict):
+        raise fail("must be a mapping", "output")
+    out_dtype = output_doc.get("dtype")
+    if out_dtype is not None and out_dtype not in ARRAY_DTYPES:
+        raise fail(f"unknown dtype {out_dtype!r}; valid: {', '.join(ARRAY_DTYPES)}", "output.dtype")
+    output = OutputSpec(
+        description=str(output_doc.get("description", "")),
+        dtype=out_dtype,
+        strict_dtype=bool(output_doc.get("strict_dtype", False)),
+    )
+
+    tol_doc = doc.get("tolerance")
+    if not isinstance(tol_doc, LineDict):
+        raise fail("is required: a mapping with rtol and atol", "tolerance")
+    tolerance = Tolerance(
+        rtol=_tolerance_value(tol_doc, "rtol", file), atol=_tolerance_value(tol_doc, "atol", file)
+    )
+
+    limits_doc = doc.get("limits", LineDict())
+    if not isinstance(limits_doc, dict):
+        raise fail("must be a mapping", "limits")
+    valid_limits = {f.name for f in dataclasses.fields(Limits)}
+    overrides: list[tuple[str, float]] = []
+    for key, value in limits_doc.items():
+        line = limits_doc.line_of(key) if isinstance(limits_doc, LineDict) else None
+        if key not in valid_limits:
+            raise fail(f"unknown limit; valid limits: {', '.join(sorted(valid_limits))}", f"limits.{key}", line)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise fail(f"must be a positive number; got {value!r}", f"limits.{key}", line)
+        overrides.append((str(key), float(value)))
+
+    bench_doc = doc.get("benchmark", LineDict())
+    bench_cases: tuple[str, ...] = ()
+    if isinstance(bench_doc, dict) and "cases" in bench_doc:
+        raw = bench_doc["cases"]
+        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
+            raise fail("must be a list of case ids", "benchmark.cases")
+        bench_cases = tuple(raw)
+
+    return Problem(
+        id=problem_id,
+        title=text("title", problem_id),
+        root=root,
+        entry_point=entry_point,
+        args=tuple(args),
+        output=output,
+        tolerance=tolerance,
+        limit_overrides=tuple(overrides),
+        benchmark_cases=bench_cases,
+    )
+
+
+def _parse_arg(item: LineDict, index: int, file: Path) -> ArgSpec:
+    def fail(message: str, key: str) -> ProblemSpecError:
+        return ProblemSpecError(message, file=file, line=item.line_of(key), field=f"args[{index}].{key}")
+
+    for key in item:
+        if key not in _ARG_KEYS:
+            raise fail(f"unknown key; valid keys: {', '.join(sorted(_ARG_KEYS))}", str(key))
+    name = item.get("name")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise fail("must be a Python identifier", "name")
+    raw_type = item.get("type")
+    try:
+        arg_type = ArgType(raw_type)
+    except ValueError:
+        raise fail(f"unknown type {raw_type!r}; valid types: {', '.join(t.value for t in ArgType)}", "type") from None
+    dtype = item.get("dtype")
+    ndim = item.get("ndim")
+    container = item.get("as", "jax")
+    if arg_type is ArgType.ARRAY:
+        if dtype not in ARRAY_DTYPES:
+            raise fail(f"arrays need a dtype; valid: {', '.join(ARRAY_DTYPES)}", "dtype")
+        if ndim is not None and (isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 0):
+            raise fail("must be a non-negative integer", "ndim")
+        if container not in ("jax", "numpy"):
+            raise fail(f"must be jax or numpy; got {container!r}", "as")
+    elif dtype is not None or ndim is not None:
+        raise fail("dtype and ndim apply to arrays only", "dtype" if dtype is not None else "ndim")
+    return ArgSpec(
+        name=name,
+        type=arg_type,
+        dtype=dtype,
+        ndim=ndim,
+        container=container,
+        description=str(item.get("description", "")),
+        line=item.line,
+    )
+
+
+def _tolerance_value(doc: LineDict, key: str, file: Path) -> float:
+    value = doc.get(key)
+    if isinstance(value, str):  # YAML 1.1 reads "1e-5" as a string
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ProblemSpecError(
+            f"must be a number in [0, 1); got {value!r}", file=file, line=doc.line_of(key), field=f"tolerance.{key}"
+        )
+    return float(value)

@@ -1,0 +1,388 @@
+"""Parent side of running a solution: start a worker, feed cases, collect results, enforce limits.
+
+Used for learner code (sandboxed) and for the trusted reference alike, so both see exactly the
+same inputs through exactly the same path. A run that dies or times out in one case is
+restarted for the remaining cases, so one bad case never hides the verdicts of the others.
+
+Example:
+    >>> run = SolutionRun(solution, problem.args, inputs, limits, policy, options)   # doctest: +SKIP
+    >>> for outcome in run.outcomes():                                                # doctest: +SKIP
+    ...     print(outcome.index, outcome.kind, outcome.time_s)
+"""
+
+from __future__ import annotations
+
+import enum
+import errno
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .channel import ChannelClosed, ChannelTimeout, FrameReader, PayloadTooLarge, ProtocolError, encode_array
+from .config import Limits
+from .errors import BackendUnavailable
+from .problem import ArgSpec, ArgType
+from .sandbox import CGROUP_ATTACH_FAILED, JUDGE_PACKAGE_DIR, Sandbox, SandboxPolicy
+
+log = logging.getLogger(__name__)
+
+
+class OutcomeKind(str, enum.Enum):
+    """What happened when one case ran; the grader maps these to verdicts."""
+
+    OK = "ok"
+    EXCEPTION = "exception"
+    MEMORY = "memory"
+    TIMEOUT = "timeout"
+    OUTPUT_LIMIT = "output_limit"
+    CRASH = "crash"
+    BAD_OUTPUT = "bad_output"
+    COMPILE_ERROR = "compile_error"
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """The raw result of one case: an array on success, otherwise a message for the learner."""
+
+    index: int
+    kind: OutcomeKind
+    array: np.ndarray | None = None
+    time_s: float | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How the worker configures JAX (mirrors :class:`judge.config.Config`)."""
+
+    backend: str = "cpu"
+    precision: str = "highest"
+    x64: bool = False
+    compile_cache: Path | None = None
+
+
+@dataclass
+class RunStats:
+    """Filled in while a run goes on; read it after :meth:`SolutionRun.outcomes` is exhausted."""
+
+    hello: dict[str, Any] = field(default_factory=dict)
+    stdout_bytes: int = 0
+    stderr_bytes: int = 0
+    output_truncated: bool = False
+    stderr_head: bytes = b""
+    peak_memory_mib: float | None = None
+    restarts: int = 0
+    sandboxed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+class _Stream(threading.Thread):
+    """Drains a pipe, keeping the first ``cap`` bytes and counting the rest."""
+
+    def __init__(self, pipe: Any, cap: int) -> None:
+        super().__init__(daemon=True)
+        self.pipe, self.cap = pipe, cap
+        self.head = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        try:
+            while chunk := self.pipe.read1(1 << 16):
+                self.total += len(chunk)
+                if len(self.head) < self.cap:
+                    self.head += chunk[: self.cap - len(self.head)]
+        except (OSError, ValueError):
+            pass
+
+
+class _Phase(str, enum.Enum):
+    STARTUP = "startup"
+    CASE = "case"
+
+
+class SolutionRun:
+    """Runs one solution file over a list of materialized inputs, one worker process at a time."""
+
+    def __init__(
+        self,
+        solution: Path,
+        args: Sequence[ArgSpec],
+        inputs: Sequence[Mapping[str, Any]],
+        limits: Limits,
+        policy: SandboxPolicy,
+        options: WorkerOptions,
+        *,
+        entry_point: str = "solve",
+        case_ids: Sequence[str] | None = None,
+    ) -> None:
+        self.solution = solution
+        self.args = tuple(args)
+        self.inputs = list(inputs)
+        self.limits = limits
+        self.policy = policy
+        self.options = options
+        self.entry_point = entry_point
+        self.case_ids = list(case_ids) if case_ids else [str(i) for i in range(len(self.inputs))]
+        self.stats = RunStats(sandboxed=policy.isolate)
+        self.compile_error: str | None = None
+
+    # -- public ---------------------------------------------------------------------------
+
+    def outcomes(self) -> Iterator[CaseOutcome]:
+        """Yield one :class:`CaseOutcome` per input, in order (or a COMPILE_ERROR for each)."""
+        start = time.monotonic()
+        total_deadline = start + self.limits.total_time_s
+        remaining = list(range(len(self.inputs)))
+        while remaining:
+            if time.monotonic() >= total_deadline:
+                for index in remaining:
+                    yield CaseOutcome(index, OutcomeKind.TIMEOUT, message=self._total_time_message())
+                return
+            done_before = len(remaining)
+            for outcome in self._one_process(remaining, total_deadline):
+                remaining.remove(outcome.index)
+                yield outcome
+                if outcome.kind is OutcomeKind.COMPILE_ERROR:
+                    for index in remaining:
+                        yield CaseOutcome(index, OutcomeKind.COMPILE_ERROR, message=outcome.message)
+                    return
+            if remaining and len(remaining) == done_before:
+                # The process died before finishing any case: nothing to gain from another try.
+                for index in remaining:
+                    yield CaseOutcome(index, OutcomeKind.INTERNAL, message="the worker stopped without an answer")
+                return
+            if remaining:
+                self.stats.restarts += 1
+
+    # -- one worker process ---------------------------------------------------------------
+
+    def _worker_argv(self) -> list[str]:
+        argv = [
+            sys.executable, "-s", "-m", "judge.worker",
+            "--solution", "{solution}",
+            "--entry", self.entry_point,
+            "--in-fd", "{in_fd}", "--out-fd", "{out_fd}",
+            "--backend", self.options.backend,
+            "--precision", self.options.precision,
+            "--nargs", str(len(self.args)),
+        ]
+        if self.options.x64:
+            argv.append("--x64")
+        if self.options.compile_cache is not None:
+            argv += ["--compile-cache", str(self.options.compile_cache)]
+        return argv
+
+    def _one_process(self, remaining: list[int], total_deadline: float) -> Iterator[CaseOutcome]:
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        sandbox = self.policy.prepare(
+            self._worker_argv(), solution=self.solution, limits=self.limits, compile_cache=self.options.compile_cache
+        )
+        self.stats.notes = sandbox.notes
+        argv = [a.replace("{in_fd}", str(to_worker_r)).replace("{out_fd}", str(from_worker_w)) for a in sandbox.argv]
+        env = None
+        if not sandbox.isolated:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_")}
+            env["PYTHONPATH"] = str(JUDGE_PACKAGE_DIR.parent)
+        process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(to_worker_r, from_worker_w),
+            start_new_session=True,
+            env=env,
+            cwd="/",
+        )
+        os.close(to_worker_r)
+        os.close(from_worker_w)
+        streams = [_Stream(process.stdout, self.limits.output_bytes), _Stream(process.stderr, self.limits.output_bytes)]
+        for stream in streams:
+            stream.start()
+        reader = FrameReader(from_worker_r)
+        phase, current = _Phase.STARTUP, remaining[0]
+        case_started = time.monotonic()
+        try:
+            startup_deadline = min(time.monotonic() + self.limits.startup_time_s, total_deadline)
+            header = self._expect(reader, startup_deadline, ("hello", "backend_error"))
+            if header["type"] == "backend_error":
+                raise BackendUnavailable(
+                    f"JAX backend {self.options.backend!r} is not available here: {header.get('message', '')}"
+                )
+            self.stats.hello = {k: v for k, v in header.items() if k != "arrays"}
+            header = self._expect(reader, startup_deadline, ("ready", "compile_error"))
+            if header["type"] == "compile_error":
+                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=str(header.get("message", ""))[:4000])
+                return
+            phase = _Phase.CASE
+            for index in list(remaining):
+                current = index
+                case_started = time.monotonic()
+                deadline = min(case_started + self.limits.case_time_s, total_deadline)
+                self._send_case(to_worker_w, index, deadline)
+                yield self._receive_result(reader, index, deadline)
+        except ChannelTimeout:
+            sandbox.kill(process)
+            if phase is _Phase.STARTUP:
+                message = f"starting up (importing JAX and your file) took longer than {self.limits.startup_time_s:g} s"
+                yield CaseOutcome(current, OutcomeKind.TIMEOUT, message=message)
+            elif time.monotonic() >= total_deadline:
+                yield CaseOutcome(current, OutcomeKind.TIMEOUT, time_s=time.monotonic() - case_started, message=self._total_time_message())
+            else:
+                yield CaseOutcome(
+                    current,
+                    OutcomeKind.TIMEOUT,
+                    time_s=time.monotonic() - case_started,
+                    message=f"{self.entry_point} ran longer than the {self.limits.case_time_s:g} s limit and was killed",
+                )
+        except PayloadTooLarge as exc:
+            sandbox.kill(process)
+            yield CaseOutcome(current, OutcomeKind.OUTPUT_LIMIT, message=f"{self.entry_point} {exc}")
+        except (ChannelClosed, ProtocolError, _BrokenPipe) as exc:
+            sandbox.kill(process)
+            yield self._death_outcome(process, sandbox, current, phase, exc)
+        finally:
+            sandbox.kill(process)
+            _close_quietly(to_worker_w)
+            _close_quietly(from_worker_r)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                log.error("worker %s did not exit after SIGKILL", process.pid)
+            for stream in streams:
+                stream.join(timeout=5)
+            self._record_streams(streams, sandbox)
+            sandbox.close()
+
+    def _expect(self, reader: FrameReader, deadline: float, types: tuple[str, ...]) -> dict[str, Any]:
+        header, _ = reader.read(deadline, max_array_bytes=0)
+        if header.get("type") not in types:
+            raise ProtocolError(f"expected {' or '.join(types)}, got {str(header.get('type'))[:40]!r}")
+        return header
+
+    def _send_case(self, fd: int, index: int, deadline: float) -> None:
+        values = self.inputs[index]
+        specs: list[dict[str, Any]] = []
+        blobs: list[bytes] = []
+        for spec in self.args:
+            value = values[spec.name]
+            if spec.type is ArgType.ARRAY:
+                specs.append({"kind": "array", "slot": len(blobs), "as": spec.container})
+                blobs.append(encode_array(np.asarray(value)))
+            else:
+                specs.append({"kind": "scalar", "value": value})
+        import json
+        import struct
+
+        body = json.dumps({"type": "case", "index": index, "args": specs, "arrays": [len(b) for b in blobs]}).encode()
+        _write_all(fd, struct.pack(">I", len(body)) + body + b"".join(blobs), deadline)
+
+    def _receive_result(self, reader: FrameReader, index: int, deadline: float) -> CaseOutcome:
+        limit = self.limits.max_output_elements * 8 + 4096
+        header, arrays = reader.read(deadline, max_array_bytes=limit)
+        kind = header.get("type")
+        if header.get("index") != index or kind not in ("result", "error"):
+            raise ProtocolError(f"unexpected frame {str(kind)[:40]!r} while waiting for case {index}")
+        time_s = header.get("time_s")
+        time_s = float(time_s) if isinstance(time_s, (int, float)) else None
+        if kind == "error":
+            mapped = {"memory": OutcomeKind.MEMORY, "bad_output": OutcomeKind.BAD_OUTPUT}
+            return CaseOutcome(
+                index, mapped.get(str(header.get("kind")), OutcomeKind.EXCEPTION), time_s=time_s,
+                message=str(header.get("message", ""))[:4000],
+            )
+        if len(arrays) != 1:
+            raise ProtocolError("a result frame must carry exactly one array")
+        array = arrays[0]
+        if array.size > self.limits.max_output_elements:
+            return CaseOutcome(
+                index, OutcomeKind.OUTPUT_LIMIT, time_s=time_s,
+                message=f"returned {array.size} elements; the limit is {self.limits.max_output_elements}",
+            )
+        return CaseOutcome(index, OutcomeKind.OK, array=array, time_s=time_s)
+
+    def _death_outcome(
+        self, process: subprocess.Popen[bytes], sandbox: Sandbox, index: int, phase: _Phase, exc: Exception
+    ) -> CaseOutcome:
+        try:
+            code = process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        if sandbox.cgroup is not None and sandbox.cgroup.oom_killed():
+            return CaseOutcome(index, OutcomeKind.MEMORY, message=f"used more than the {self.limits.memory_mib} MiB memory limit")
+        if code == CGROUP_ATTACH_FAILED:
+            return CaseOutcome(index, OutcomeKind.INTERNAL, message="the judge could not place the run in its cgroup")
+        if isinstance(exc, ProtocolError):
+            why = f"the process sent something that is not a valid result ({exc})"
+        elif code is not None and (code < 0 or code > 128):
+            signum = -code if code < 0 else code - 128
+            try:
+                name = signal.Signals(signum).name
+            except ValueError:
+                name = f"signal {signum}"
+            why = f"the process was killed by {name}"
+            if name == "SIGSEGV":
+                why += " (segmentation fault: deep recursion or a crash in native code?)"
+        else:
+            why = f"the process exited with status {code} before returning a result (do not call sys.exit/os._exit)"
+        kind = OutcomeKind.COMPILE_ERROR if phase is _Phase.STARTUP else OutcomeKind.CRASH
+        if phase is _Phase.STARTUP:
+            why = "while importing: " + why
+        return CaseOutcome(index, kind, message=why)
+
+    def _record_streams(self, streams: list[_Stream], sandbox: Sandbox) -> None:
+        out, err = streams
+        self.stats.stdout_bytes += out.total
+        self.stats.stderr_bytes += err.total
+        self.stats.output_truncated |= out.total > len(out.head) or err.total > len(err.head)
+        if not self.stats.stderr_head:
+            self.stats.stderr_head = bytes(err.head)
+        if sandbox.cgroup is not None:
+            peak = sandbox.cgroup.peak_mib()
+            if peak is not None:
+                self.stats.peak_memory_mib = max(self.stats.peak_memory_mib or 0.0, peak)
+
+    def _total_time_message(self) -> str:
+        return f"not run to the end: the submission used up its total time limit of {self.limits.total_time_s:g} s"
+
+
+class _BrokenPipe(Exception):
+    pass
+
+
+def _write_all(fd: int, data: bytes, deadline: float) -> None:
+    """Write everything to a pipe without blocking past ``deadline`` (the reader may be hostile)."""
+    view = memoryview(data)
+    os.set_blocking(fd, False)
+    while view:
+        timeout = max(0.0, deadline - time.monotonic())
+        _, ready, _ = select.select([], [fd], [], timeout)
+        if not ready:
+            raise ChannelTimeout()
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            continue
+        except OSError as exc:
+            if exc.errno in (errno.EPIPE, errno.EBADF):
+                raise _BrokenPipe() from None
+            raise
+        view = view[written:]
+
+
+def _close_quietly(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass

@@ -1,0 +1,318 @@
+"""How a worker is isolated and limited: bubblewrap namespaces, cgroup v1 limits, rlimits.
+
+:func:`prepare` turns a worker command line into one that runs inside a fresh sandbox, and
+returns a :class:`Sandbox` handle the runner uses to kill everything and to read what happened
+(memory peak, whether the OOM killer fired). The sandbox sees only: read-only system libraries
+and the Python environment, the judge's worker code, the one solution file, a read-only JAX
+compilation cache, read-only ``/sys``, a fresh ``/proc`` and ``/dev``, and a small private
+``/tmp``. It has no network (not even the host's loopback) and an empty environment.
+
+Example:
+    >>> policy = SandboxPolicy.detect(mode="auto")          # doctest: +SKIP
+    >>> sandbox = policy.prepare(["python", "-m", "judge.worker", ...], solution=Path("a.py"),
+    ...                          limits=Limits(), keep_fds=(3, 4), compile_cache=None)  # doctest: +SKIP
+    >>> subprocess.Popen(sandbox.argv, pass_fds=(3, 4))     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Limits
+from .errors import SandboxUnavailable
+
+log = logging.getLogger(__name__)
+
+JUDGE_PACKAGE_DIR = Path(__file__).resolve().parent
+SANDBOX_JUDGE_ROOT = "/opt/judge"
+SANDBOX_SOLUTION_DIR = "/submission"
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)"
+_counter = itertools.count()
+
+# A tiny shell prelude: join the cgroups, set rlimits, then exec the real command. Doing it in
+# the child before exec means no process of the submission ever runs outside its cgroup.
+_PRELUDE = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 97; shift; done; shift; {ulimits} exec "$@"'
+CGROUP_ATTACH_FAILED = 97
+
+
+@functools.cache
+def bwrap_usable() -> tuple[bool, str]:
+    """Whether bubblewrap exists and can create the namespaces we need here (checked once)."""
+    path = shutil.which("bwrap")
+    if path is None:
+        return False, f"bubblewrap (bwrap) is not installed; {INSTALL_HINT}"
+    try:
+        probe = subprocess.run(
+            [path, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "--uid", "65534", "true"],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"bubblewrap failed to start: {exc}"
+    if probe.returncode != 0:
+        reason = probe.stderr.decode(errors="replace").strip().splitlines()
+        return False, f"bubblewrap cannot create namespaces here: {reason[-1] if reason else probe.returncode}"
+    return True, path
+
+
+def _own_cgroup_dir(controller: str) -> Path | None:
+    """Our cgroup v1 directory for ``controller`` if it exists and we may create children in it."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, rel = line.split(":", 2)
+        if controller in controllers.split(","):
+            candidate = CGROUP_ROOT / controller / rel.lstrip("/")
+            if not candidate.is_dir():  # mounted at the cgroup's own root (common in containers)
+                candidate = CGROUP_ROOT / controller
+            return candidate if os.access(candidate, os.W_OK) else None
+    return None
+
+
+@dataclass
+class Cgroup:
+    """A pair of cgroup v1 groups (memory, pids) for one worker process tree."""
+
+    memory_dir: Path | None
+    pids_dir: Path | None
+
+    @classmethod
+    def create(cls, memory_bytes: int, pids_max: int) -> "Cgroup | None":
+        memory_base, pids_base = _own_cgroup_dir("memory"), _own_cgroup_dir("pids")
+        if memory_base is None:
+            return None
+        name = f"judge-{os.getpid()}-{next(_counter)}"
+        try:
+            memory_dir = memory_base / name
+            memory_dir.mkdir()
+            (memory_dir / "memory.limit_in_bytes").write_text(str(memory_bytes))
+            swap = memory_dir / "memory.memsw.limit_in_bytes"
+            if swap.exists():  # no swap escape: memory+swap capped at the same figure
+                swap.write_text(str(memory_bytes))
+            pids_dir = None
+            if pids_base is not None:
+                pids_dir = pids_base / name
+                pids_dir.mkdir()
+                (pids_dir / "pids.max").write_text(str(pids_max))
+        except OSError as exc:
+            log.warning("cannot set up cgroups (%s); falling back to rlimits", exc)
+            cls(memory_base / name, pids_base / name if pids_base else None).remove()
+            return None
+        return cls(memory_dir, pids_dir)
+
+    def procs_files(self) -> list[str]:
+        return [str(d / "cgroup.procs") for d in (self.memory_dir, self.pids_dir) if d is not None]
+
+    def pids(self) -> list[int]:
+        found: set[int] = set()
+        for d in (self.memory_dir, self.pids_dir):
+            try:
+                found.update(int(p) for p in (d / "cgroup.procs").read_text().split()) if d else None
+            except OSError:
+                pass
+        return sorted(found)
+
+    def kill_all(self) -> None:
+        """SIGKILL every process in the group, repeatedly, until it is empty (forks race kills)."""
+        for _ in range(50):
+            pids = self.pids()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.01)
+        log.warning("cgroup %s still has processes after repeated SIGKILL", self.memory_dir)
+
+    def oom_killed(self) -> bool:
+        if self.memory_dir is None:
+            return False
+        try:
+            for line in (self.memory_dir / "memory.oom_control").read_text().splitlines():
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1]) > 0
+            return int((self.memory_dir / "memory.failcnt").read_text()) > 0
+        except (OSError, ValueError):
+            return False
+
+    def peak_mib(self) -> float | None:
+        try:
+            return int((self.memory_dir / "memory.max_usage_in_bytes").read_text()) / 2**20 if self.memory_dir else None
+        except (OSError, ValueError):
+            return None
+
+    def remove(self) -> None:
+        self.kill_all()
+        for d in (self.memory_dir, self.pids_dir):
+            if d is None:
+                continue
+            for _ in range(100):
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+@dataclass
+class Sandbox:
+    """A prepared run: the command line to start, and the handle to limit and inspect it."""
+
+    argv: list[str]
+    isolated: bool
+    cgroup: Cgroup | None = None
+    solution_path_inside: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def kill(self, process: subprocess.Popen[bytes] | None) -> None:
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self.cgroup is not None:
+            self.cgroup.kill_all()
+
+    def close(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.remove()
+
+
+@dataclass(frozen=True)
+class SandboxPolicy:
+    """Whether and how to isolate learner code. Build with :meth:`detect`."""
+
+    isolate: bool
+    bwrap: str | None = None
+
+    @classmethod
+    def detect(cls, mode: str) -> "SandboxPolicy":
+        """``auto``/``bwrap``: require bubblewrap (raise if unusable); ``none``: run unisolated."""
+        if mode == "none":
+            return cls(isolate=False)
+        ok, detail = bwrap_usable()
+        if not ok:
+            raise SandboxUnavailable(
+                f"{detail}. Refusing to run untrusted code unsandboxed; pass --no-sandbox only for code you trust"
+            )
+        return cls(isolate=True, bwrap=detail)
+
+    def prepare(
+        self,
+        worker_argv: list[str],
+        *,
+        solution: Path,
+        limits: Limits,
+        compile_cache: Path | None,
+    ) -> Sandbox:
+        """The command line that runs ``worker_argv`` (whose ``{solution}`` is substituted) limited."""
+        cgroup = Cgroup.create(limits.memory_mib * 2**20, limits.pids)
+        ulimits = ["ulimit -c 0;", f"ulimit -f {limits.file_size_mib * 2048};"]  # 512-byte blocks
+        ulimits.append(f"ulimit -t {int(limits.total_time_s * 4) + 30};")  # CPU backstop; wall is enforced by the runner
+        notes: list[str] = []
+        if cgroup is None:
+            # XLA reserves address space far beyond what it touches: below ~2 GiB it fails to start.
+            address_space_kib = (max(limits.memory_mib, 2048) + 2048) * 1024
+            ulimits.append(f"ulimit -v {address_space_kib};")
+            notes.append("no writable cgroup: memory capped by address space only, processes not capped")
+        prelude = ["sh", "-c", _PRELUDE.format(ulimits=" ".join(ulimits)), "judge-sandbox"]
+        prelude += (cgroup.procs_files() if cgroup else []) + ["--"]
+        if not self.isolate:
+            argv = [a.replace("{solution}", str(solution.resolve())) for a in worker_argv]
+            return Sandbox(prelude + argv, isolated=False, cgroup=cgroup, solution_path_inside=str(solution.resolve()), notes=notes)
+        inside = f"{SANDBOX_SOLUTION_DIR}/{solution.name}"
+        argv = [a.replace("{solution}", inside) for a in worker_argv]
+        return Sandbox(
+            prelude + self._bwrap_args(solution, inside, limits, compile_cache) + ["--"] + argv,
+            isolated=True,
+            cgroup=cgroup,
+            solution_path_inside=inside,
+            notes=notes,
+        )
+
+    def _bwrap_args(self, solution: Path, inside: str, limits: Limits, compile_cache: Path | None) -> list[str]:
+        assert self.bwrap is not None
+        args = [
+            self.bwrap,
+            "--unshare-all",  # user, ipc, pid, net, uts, cgroup namespaces
+            "--uid", "65534", "--gid", "65534",
+            "--die-with-parent",
+            "--new-session",
+            "--clearenv",
+            "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr",
+        ]
+        for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            host = Path("/") / top
+            if host.is_symlink():
+                args += ["--symlink", os.readlink(host), str(host)]
+            elif host.is_dir():
+                args += ["--ro-bind", str(host), str(host)]
+        for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf"):
+            args += ["--ro-bind-try", etc, etc]
+        for root in _python_roots():
+            args += ["--ro-bind", str(root), str(root)]
+        args += ["--ro-bind", str(JUDGE_PACKAGE_DIR), f"{SANDBOX_JUDGE_ROOT}/judge"]
+        args += ["--ro-bind", str(solution.resolve()), inside]
+        if compile_cache is not None and compile_cache.is_dir():
+            # Same absolute path as for trusted runs (cache keys include it), and read-only so a
+            # submission cannot poison what later runs trust.
+            args += ["--ro-bind", str(compile_cache), str(compile_cache)]
+        args += [
+            "--ro-bind", "/sys", "/sys",
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--size", str(limits.tmpfs_mib * 2**20), "--tmpfs", "/tmp",
+            "--chdir", "/tmp",
+        ]
+        for key, value in sandbox_environment().items():
+            args += ["--setenv", key, value]
+        return args
+
+
+def sandbox_environment() -> dict[str, str]:
+    """The whole environment a sandboxed worker gets: nothing from the judge's own."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": SANDBOX_JUDGE_ROOT,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+
+
+def _python_roots() -> list[Path]:
+    """Directories the interpreter needs: the venv, the base installation, site-packages."""
+    candidates = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent]
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        value = sysconfig.get_paths().get(key)
+        if value:
+            candidates.append(Path(value))
+    roots: list[Path] = []
+    for path in sorted({p.resolve() for p in candidates if p.exists()}, key=lambda p: len(p.parts)):
+        if str(path) in ("/", "/usr") or str(path).startswith("/usr/"):
+            continue
+        if not any(path.is_relative_to(r) for r in roots):
+            roots.append(path)
+    return roots

@@ -1,0 +1,205 @@
+"""The only code that imports a solution: runs ``solve`` on cases fed over the private channel.
+
+Started by :mod:`judge.runner` as ``python -m judge.worker ...``, inside the sandbox for learner
+code and outside it for the trusted reference. It configures JAX, imports the solution file,
+then answers each ``case`` frame with a ``result`` frame (the returned array) or an ``error``
+frame (exception type, message, and a traceback limited to the solution's own frames).
+
+Nothing here is trusted by the judge: a hostile solution controls this whole process. The judge
+validates every frame it receives and decides every verdict itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import inspect
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+
+import numpy as np
+
+from judge.channel import ChannelClosed, FrameReader, send
+
+MEMORY_MARKERS = ("RESOURCE_EXHAUSTED", "Out of memory", "out of memory")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="judge.worker")
+    parser.add_argument("--solution", required=True)
+    parser.add_argument("--entry", default="solve")
+    parser.add_argument("--in-fd", type=int, required=True)
+    parser.add_argument("--out-fd", type=int, required=True)
+    parser.add_argument("--backend", default="cpu")
+    parser.add_argument("--precision", default="highest")
+    parser.add_argument("--x64", action="store_true")
+    parser.add_argument("--compile-cache", default="")
+    parser.add_argument("--nargs", type=int, required=True)
+    opts = parser.parse_args(argv)
+
+    reader = FrameReader(opts.in_fd)
+    out = os.fdopen(opts.out_fd, "wb", buffering=0)
+    jax = _configure_jax(opts, out)
+    if jax is None:
+        return 3
+    solve = _import_solution(Path(opts.solution), opts.entry, opts.nargs, out)
+    if solve is None:
+        return 0
+    _serve(reader, out, solve, jax, opts.solution)
+    return 0
+
+
+def _configure_jax(opts: argparse.Namespace, out: BinaryIO) -> Any:
+    os.environ["JAX_PLATFORMS"] = opts.backend
+    import jax
+
+    jax.config.update("jax_default_matmul_precision", opts.precision)
+    jax.config.update("jax_enable_x64", bool(opts.x64))
+    if opts.compile_cache:
+        jax.config.update("jax_compilation_cache_dir", opts.compile_cache)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
+    try:
+        devices = jax.devices()
+    except RuntimeError as exc:
+        send(out, {"type": "backend_error", "message": str(exc).splitlines()[0]})
+        return None
+    versions = {}
+    for name in ("jax", "jaxlib", "flax", "numpy"):
+        try:
+            versions[name] = __import__(name).__version__
+        except Exception:  # noqa: BLE001 - flax may be absent for some problems
+            pass
+    send(
+        out,
+        {
+            "type": "hello",
+            "backend": devices[0].platform,
+            "devices": [str(d) for d in devices],
+            "versions": versions,
+            "python": sys.version.split()[0],
+        },
+    )
+    return jax
+
+
+def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Callable[..., Any] | None:
+    spec = importlib.util.spec_from_file_location("submission", path)
+    if spec is None or spec.loader is None:
+        send(out, {"type": "compile_error", "message": f"cannot load {path.name} as a Python module"})
+        return None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["submission"] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        send(out, {"type": "compile_error", "message": f"SyntaxError at {where}: {exc.msg}"})
+        return None
+    except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt at import too
+        send(out, {"type": "compile_error", "message": _describe(exc, str(path), "importing the file")})
+        return None
+    solve = getattr(module, entry, None)
+    if not callable(solve):
+        send(out, {"type": "compile_error", "message": f"the file defines no function named {entry!r}"})
+        return None
+    try:
+        signature = inspect.signature(solve)
+    except (TypeError, ValueError):
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(*range(nargs))
+        except TypeError:
+            send(
+                out,
+                {
+                    "type": "compile_error",
+                    "message": f"{entry}{signature} cannot be called with the problem's {nargs} positional arguments",
+                },
+            )
+            return None
+    send(out, {"type": "ready"})
+    return solve
+
+
+def _serve(reader: FrameReader, out: BinaryIO, solve: Callable[..., Any], jax: Any, solution: str) -> None:
+    while True:
+        try:
+            header, arrays = reader.read(deadline=None, max_array_bytes=1 << 40)
+        except ChannelClosed:
+            return
+        if header.get("type") != "case":
+            return
+        index = header["index"]
+        args = _build_args(header["args"], arrays, jax)
+        start = time.perf_counter()
+        try:
+            result = solve(*args)
+            result = jax.block_until_ready(result)
+            elapsed = time.perf_counter() - start
+            array = _to_array(result)
+        except BaseException as exc:  # noqa: BLE001 - a learner's SystemExit is an error too
+            elapsed = time.perf_counter() - start
+            kind = "memory" if isinstance(exc, MemoryError) or any(m in str(exc) for m in MEMORY_MARKERS) else "exception"
+            if isinstance(exc, _BadOutput):
+                kind = "bad_output"
+            send(
+                out,
+                {
+                    "type": "error",
+                    "index": index,
+                    "kind": kind,
+                    "exc_type": type(exc).__name__,
+                    "message": _describe(exc, solution, f"calling {solve.__name__}"),
+                    "time_s": elapsed,
+                },
+            )
+            continue
+        send(out, {"type": "result", "index": index, "time_s": elapsed}, [array])
+
+
+def _build_args(specs: list[dict[str, Any]], arrays: list[np.ndarray], jax: Any) -> list[Any]:
+    args: list[Any] = []
+    for spec in specs:
+        if spec["kind"] == "array":
+            array = arrays[spec["slot"]].copy()
+            args.append(jax.numpy.asarray(array) if spec.get("as", "jax") == "jax" else array)
+        else:
+            args.append(spec["value"])
+    return args
+
+
+class _BadOutput(Exception):
+    pass
+
+
+def _to_array(result: Any) -> np.ndarray:
+    try:
+        array = np.asarray(result)
+    except Exception as exc:  # noqa: BLE001
+        raise _BadOutput(f"solve returned a {type(result).__name__}, which is not convertible to an array: {exc}") from None
+    if array.dtype.kind not in "biuf":
+        raise _BadOutput(f"solve returned a {type(result).__name__} (dtype {array.dtype}); expected a numeric array")
+    return array
+
+
+def _describe(exc: BaseException, solution: str, during: str) -> str:
+    """The exception with only the solution's own frames, as a learner would want to read it."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == solution]
+    lines = [f"{type(exc).__name__} while {during}: {exc}".rstrip(": ")]
+    if frames:
+        lines.append("Traceback (your code only):")
+        for frame in frames:
+            lines.append(f'  File "{Path(frame.filename).name}", line {frame.lineno}, in {frame.name}')
+            if frame.line:
+                lines.append(f"    {frame.line}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
