@@ -119,7 +119,8 @@ def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Calla
                 out,
                 {
                     "type": "compile_error",
-                    "message": f"{entry}{signature} cannot be called with the problem's {nargs} positional arguments",
+                    "message": f"{entry}({', '.join(signature.parameters)}) cannot be called with the "
+                    f"problem's {nargs} positional arguments",
                 },
             )
             return None
@@ -146,8 +147,9 @@ def _serve(reader: FrameReader, out: BinaryIO, solve: Callable[..., Any], jax: A
         except BaseException as exc:  # noqa: BLE001 - a learner's SystemExit is an error too
             elapsed = time.perf_counter() - start
             kind = "memory" if isinstance(exc, MemoryError) or any(m in str(exc) for m in MEMORY_MARKERS) else "exception"
+            message = _describe(exc, solution, f"calling {solve.__name__}")
             if isinstance(exc, _BadOutput):
-                kind = "bad_output"
+                kind, message = "bad_output", str(exc)
             send(
                 out,
                 {
@@ -155,7 +157,7 @@ def _serve(reader: FrameReader, out: BinaryIO, solve: Callable[..., Any], jax: A
                     "index": index,
                     "kind": kind,
                     "exc_type": type(exc).__name__,
-                    "message": _describe(exc, solution, f"calling {solve.__name__}"),
+                    "message": message,
                     "time_s": elapsed,
                 },
             )
