@@ -80,12 +80,14 @@ def grade(submission: Path, problem_name: str, fmt: str, config_path: str | None
     config = build_config(config_path, backend, no_sandbox)
     problem = load_problem(problem_name, config.problems_dir)
     console = make_console()
-    if fmt == "text":
-        console.print(f"[bold]{problem.id}[/] · {submission}")
     result: SubmissionResult | None = None
+    header_shown = False
     for item in grade_stream(submission, problem, config):
         if isinstance(item, CaseResult):
             if fmt == "text":
+                if not header_shown:
+                    console.print(f"[bold]{problem.id}[/] · {submission}")
+                    header_shown = True
                 console.print(case_line(item))
         else:
             result = item

@@ -59,6 +59,7 @@ class Config:
         """Return a copy with some fields replaced, validated like the file."""
         merged = dataclasses.asdict(self)
         merged["limits"] = dataclasses.asdict(self.limits)
+        merged.pop("source")
         for key, value in changes.items():
             if value is None:
                 continue

@@ -80,5 +80,7 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
     console.print(summary)
     if result.verdict is Verdict.COMPILE_ERROR and result.message:
         console.print(escape(result.message))
+    if not with_cases:
+        console.print(isolation)
     if run and run.output_truncated:
         console.print(f"(your program printed {run.stdout_bytes + run.stderr_bytes} bytes; output beyond the cap was discarded)")

@@ -218,7 +218,9 @@ class SolutionRun:
             header = self._expect(reader, startup_deadline, ("hello", "backend_error"))
             if header["type"] == "backend_error":
                 raise BackendUnavailable(
-                    f"JAX backend {self.options.backend!r} is not available here: {header.get('message', '')}"
+                    f"the configured JAX backend {self.options.backend!r} is not available on this machine "
+                    f"(choose another with 'backend:' in config.yaml, --backend or $JUDGE_BACKEND); "
+                    f"JAX said: {str(header.get('message', ''))[:300]}"
                 )
             self.stats.hello = {k: v for k, v in header.items() if k != "arrays"}
             header = self._expect(reader, startup_deadline, ("ready", "compile_error"))

@@ -66,7 +66,8 @@ def _configure_jax(opts: argparse.Namespace, out: BinaryIO) -> Any:
     try:
         devices = jax.devices()
     except RuntimeError as exc:
-        send(out, {"type": "backend_error", "message": str(exc).splitlines()[0]})
+        said = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        send(out, {"type": "backend_error", "message": said})
         return None
     versions = {}
     for name in ("jax", "jaxlib", "flax", "numpy"):

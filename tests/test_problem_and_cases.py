@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from judge.cases import generate_array, load_cases, materialize
+from judge.errors import ProblemSpecError
+from judge.problem import ArgType, Problem, load_problem
+
+
+@pytest.fixture()
+def problem_copy(tmp_path: Path, repo: Path) -> Path:
+    dest = tmp_path / "p"
+    shutil.copytree(repo / "problems" / "conv1d", dest)
+    return dest
+
+
+def test_conv1d_loads(conv1d: Problem) -> None:
+    assert conv1d.id == "conv1d" and conv1d.entry_point == "solve"
+    assert [a.name for a in conv1d.args] == ["seed", "x", "features", "kernel_size"]
+    assert conv1d.arg("x").type is ArgType.ARRAY and conv1d.arg("x").ndim == 2
+    assert conv1d.tolerance.rtol > 0 and conv1d.tolerance.atol > 0
+
+
+def test_conv1d_cases_cover_the_pitfalls(conv1d: Problem) -> None:
+    cases = load_cases(conv1d)
+    assert len(cases) >= 12
+    public = [c for c in cases if not c.hidden]
+    assert 1 <= len(public) < len(cases)
+    shapes = [materialize(conv1d, c) for c in cases]
+    L = [s["x"].shape[0] for s in shapes]
+    C = [s["x"].shape[1] for s in shapes]
+    K = [s["kernel_size"] for s in shapes]
+    F = [s["features"] for s in shapes]
+    seeds = [s["seed"] for s in shapes]
+    assert 1 in L and max(L) >= 256
+    assert 1 in K and any(k > l for k, l in zip(K, L)) and any(k % 2 == 0 for k in K)
+    assert 1 in C and any(c > 1 for c in C)
+    assert any(c == f for c, f in zip(C, F)) and any(c != f for c, f in zip(C, F))
+    assert 1 in F
+    assert 0.0 in seeds and max(seeds) >= 2**31 - 1
+    assert all(isinstance(s, float) for s in seeds)
+    assert all(s["x"].dtype == np.float32 for s in shapes)
+
+
+def test_generator_is_deterministic_and_honours_the_spec() -> None:
+    spec = {"shape": [5, 3], "dtype": "float32", "dist": "uniform", "low": -2, "high": 2, "seed": 9}
+    a, b = generate_array(spec, "float32"), generate_array(spec, "float32")
+    assert a.dtype == np.float32 and a.shape == (5, 3)
+    assert np.array_equal(a, b) and a.min() >= -2 and a.max() < 2
+    assert not np.array_equal(a, generate_array({**spec, "seed": 10}, "float32"))
+    ints = generate_array({"shape": [100], "dist": "randint", "low": 0, "high": 3, "seed": 1}, "int32")
+    assert set(np.unique(ints)) <= {0, 1, 2}
+
+
+def test_unknown_problem_lists_known_ones(repo: Path) -> None:
+    with pytest.raises(ProblemSpecError, match="known problems in .*conv1d"):
+        load_problem("nope", repo / "problems")
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "match"),
+    [
+        ("kernel_size: 3", "kernel_size: 3.5", "kernel_size", "must be an integer"),
+        ("features: 2", "features: two", "features", "must be an integer"),
+        ("seed: 0.0", "seed: .nan", "seed", "finite number"),
+        ("dist: normal, seed: 11", "dist: cauchy, seed: 11", "x", "unknown dist"),
+    ],
+)
+def test_bad_case_fields_name_file_line_case_and_field(problem_copy: Path, old: str, new: str, field: str, match: str) -> None:
+    cases_file = problem_copy / "cases.yaml"
+    replace_in(cases_file, old, new)
+    problem = load_problem(problem_copy)
+    with pytest.raises(ProblemSpecError, match=match) as info:
+        load_cases(problem)
+    err = info.value
+    assert err.file == str(cases_file) and err.field == field and err.case
+    assert err.line is not None and cases_file.read_text().splitlines()[err.line - 1].strip().startswith(field)
+
+
+def test_missing_input_and_unknown_field(problem_copy: Path) -> None:
+    cases_file = problem_copy / "cases.yaml"
+    replace_in(cases_file, "features: 2", "feature: 2")
+    with pytest.raises(ProblemSpecError, match="unknown field") as info:
+        load_cases(load_problem(problem_copy))
+    assert info.value.field == "feature"
+
+
+def test_duplicate_ids_are_rejected(problem_copy: Path) -> None:
+    cases_file = problem_copy / "cases.yaml"
+    first = load_cases(load_problem(problem_copy))[0].id
+    second = load_cases(load_problem(problem_copy))[1].id
+    replace_in(cases_file, f"id: {second}", f"id: {first}")
+    with pytest.raises(ProblemSpecError, match="duplicate case id"):
+        load_cases(load_problem(problem_copy))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("type: int", "type: integer", "args[2].type"),
+        ("rtol: 1.0e-5", "rtol: 5", "tolerance.rtol"),
+        ("case_time_s: 10", "case_time_s: -3", "limits.case_time_s"),
+        ("id: conv1d", "id: Conv 1D", "id"),
+    ],
+)
+def test_bad_problem_yaml_names_line_and_field(problem_copy: Path, old: str, new: str, field: str) -> None:
+    problem_file = problem_copy / "problem.yaml"
+    replace_in(problem_file, old, new)
+    with pytest.raises(ProblemSpecError) as info:
+        load_problem(problem_copy)
+    assert info.value.field == field
+    assert info.value.line == line_of(problem_file, new.split(":")[0] + ":" + new.split(":", 1)[1])
+
+
+def test_yaml_syntax_error(problem_copy: Path) -> None:
+    (problem_copy / "cases.yaml").write_text("cases:\n  - id: a\n    seed: [1\n")
+    with pytest.raises(ProblemSpecError, match="invalid YAML"):
+        load_cases(load_problem(problem_copy))
