@@ -191,8 +191,12 @@ class SolutionRun:
         )
         self.stats.notes = sandbox.notes
         argv = [a.replace("{in_fd}", str(to_worker_r)).replace("{out_fd}", str(from_worker_w)) for a in sandbox.argv]
-        env = None
-        if not sandbox.isolated:
+        if sandbox.isolated:
+            # Not the judge's environment, even though bwrap --clearenv empties it for the worker:
+            # bwrap's own pid-1 inside the sandbox is a fork of bwrap (never exec'd), so the
+            # submission could read whatever we pass here from /proc/1/environ.
+            env = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
+        else:
             env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_")}
             env["PYTHONPATH"] = str(JUDGE_PACKAGE_DIR.parent)
         process = subprocess.Popen(

@@ -259,6 +259,12 @@ class SandboxPolicy:
             "--clearenv",
             "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr",
+            # The system mounts come BEFORE the binds below: bwrap mounts in order, so a later
+            # --tmpfs /tmp would hide a compile cache (or a venv) that lives under /tmp.
+            "--ro-bind", "/sys", "/sys",
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--size", str(limits.tmpfs_mib * 2**20), "--tmpfs", "/tmp",
         ]
         for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             host = Path("/") / top
@@ -277,11 +283,11 @@ class SandboxPolicy:
             # submission cannot poison what later runs trust.
             args += ["--ro-bind", str(compile_cache), str(compile_cache)]
         args += [
-            "--ro-bind", "/sys", "/sys",
-            "--proc", "/proc",
-            "--dev", "/dev",
-            "--size", str(limits.tmpfs_mib * 2**20), "--tmpfs", "/tmp",
             "--chdir", "/tmp",
+            # bwrap's root is a tmpfs that is writable by default: without this a submission
+            # could write outside the size-capped /tmp (into /, /opt, /work, ...). Only the
+            # root itself turns read-only; /tmp and /dev keep their own mounts.
+            "--remount-ro", "/",
         ]
         for key, value in sandbox_environment().items():
             args += ["--setenv", key, value]

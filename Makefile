@@ -1,0 +1,36 @@
+# The judge: `make install`, then `make demo` (grade the example submissions) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install sandbox-deps demo test clean
+
+install: $(BIN)/judge sandbox-deps
+
+$(BIN)/judge: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+# bubblewrap isolates learner code. Installed automatically when missing and running as root
+# on Debian/Ubuntu; otherwise the judge refuses to run submissions and says how to get it.
+sandbox-deps:
+	@if ! command -v bwrap >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null; \
+	  else \
+	    echo "note: bubblewrap (bwrap) is missing: install it (apt-get install bubblewrap) to grade submissions"; \
+	  fi; \
+	fi
+
+demo: install
+	@for f in submissions/*.py; do \
+	  printf '%-28s ' "$$f"; $(BIN)/judge grade "$$f" --problem conv1d | grep '^Verdict:'; \
+	done
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache *.egg-info

@@ -1,0 +1,5 @@
+# expect: runtime_error
+# attack: return None
+
+def solve(seed, x, features, kernel_size):
+    return None

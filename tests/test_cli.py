@@ -1,0 +1,113 @@
+"""The CLI end to end: JSON shape, exit codes, clean one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def judge(*args: str, cache: Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env_cmd = [sys.executable, "-m", "judge", *args]
+    import os
+
+    env = {**os.environ, "JUDGE_CACHE_DIR": str(cache)}
+    return subprocess.run(env_cmd, capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+def test_grade_json_document(session_cache: Path) -> None:
+    proc = judge("grade", "submissions/bob_flipped.py", "--problem", "conv1d", "--format", "json", cache=session_cache)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)  # exactly one JSON document
+    assert {"problem", "submission", "verdict", "score", "cases", "environment"} <= set(data)
+    assert data["problem"] == "conv1d" and data["verdict"] == "wrong_answer"
+    assert 0 <= data["score"] < 1
+    env = data["environment"]
+    assert {"python", "jax", "jaxlib", "flax", "backend"} <= set(env) and env["backend"] == "cpu"
+    for case in data["cases"]:
+        assert {"id", "hidden", "verdict", "message", "time_s"} <= set(case)
+    public_wrong = [c for c in data["cases"] if not c["hidden"] and c["verdict"] == "wrong_answer"]
+    assert public_wrong and all("max_abs_error" in c and "mismatch" in c for c in public_wrong)
+    hidden = [c for c in data["cases"] if c["hidden"]]
+    assert hidden and all("mismatch" not in c and "max_abs_error" not in c for c in hidden)
+    assert data["run"]["sandboxed"] is True
+
+
+def test_grade_text_accepted(session_cache: Path) -> None:
+    proc = judge("grade", "submissions/alice_correct.py", "-p", "conv1d", cache=session_cache)
+    assert proc.returncode == 0, proc.stderr
+    assert "Verdict: accepted" in proc.stdout
+    assert "\x1b[" not in proc.stdout  # no colour codes when not a terminal
+    assert "sandboxed" in proc.stdout
+
+
+def test_compile_error_is_a_verdict_not_a_failure(session_cache: Path) -> None:
+    proc = judge("grade", "submissions/dave_syntax.py", "-p", "conv1d", "--format", "json", cache=session_cache)
+    assert proc.returncode == 0
+    data = json.loads(proc.stdout)
+    assert data["verdict"] == "compile_error" and "SyntaxError at line" in data["message"]
+
+
+def test_problem_by_path(session_cache: Path) -> None:
+    proc = judge("grade", "submissions/dave_syntax.py", "--problem", str(REPO / "problems" / "conv1d"), "--format", "json", cache=session_cache)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["problem"] == "conv1d"
+
+
+def one_clean_line(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert proc.stdout == ""
+    return lines[0]
+
+
+def test_missing_submission(session_cache: Path) -> None:
+    line = one_clean_line(judge("grade", "nope.py", "-p", "conv1d", cache=session_cache))
+    assert "nope.py" in line and "not found" in line
+
+
+def test_unknown_problem(session_cache: Path) -> None:
+    line = one_clean_line(judge("grade", "submissions/alice_correct.py", "-p", "conv9d", cache=session_cache))
+    assert "conv9d" in line and "conv1d" in line
+
+
+def test_malformed_config(tmp_path: Path, session_cache: Path) -> None:
+    bad = tmp_path / "config.yaml"
+    bad.write_text("backend: cpu\nprecision: sloppy\n")
+    line = one_clean_line(judge("grade", "submissions/alice_correct.py", "-p", "conv1d", "--config", str(bad), cache=session_cache))
+    assert f"{bad}:2" in line and "precision" in line
+
+
+def test_malformed_case_file(tmp_path: Path, session_cache: Path) -> None:
+    problem = tmp_path / "conv1d"
+    shutil.copytree(REPO / "problems" / "conv1d", problem)
+    cases = problem / "cases.yaml"
+    cases.write_text(cases.read_text().replace("kernel_size: 3\n", "kernel_size: three\n", 1))
+    line = one_clean_line(judge("grade", "submissions/alice_correct.py", "-p", str(problem), cache=session_cache))
+    assert str(cases) in line and "kernel_size" in line and "worked-example" in line
+
+
+def test_missing_backend_is_an_error_not_a_fallback(tmp_path: Path, session_cache: Path) -> None:
+    line = one_clean_line(judge("grade", "submissions/alice_correct.py", "-p", "conv1d", "--backend", "tpu", cache=tmp_path))
+    assert "'tpu' is not available" in line
+
+
+@pytest.mark.parametrize("args", [["--help"], ["grade", "--help"]])
+def test_help_has_examples(args: list[str], session_cache: Path) -> None:
+    proc = judge(*args, cache=session_cache)
+    assert proc.returncode == 0 and "Example" in proc.stdout
+
+
+def test_python_dash_m_and_console_script_agree(session_cache: Path) -> None:
+    script = Path(sys.executable).parent / "judge"
+    if not script.exists():
+        pytest.skip("console script not installed in this environment")
+    out = subprocess.run([str(script), "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and "version" in out.stdout
