@@ -19,7 +19,7 @@ from typing import Callable, Iterator, Sequence
 from .cases import TestCase, load_cases, materialize
 from .compare import compare
 from .config import Config
-from .errors import SubmissionNotFound
+from .errors import ProblemSpecError, SubmissionNotFound
 from .expected import Expected, expected_outputs, package_versions, compile_cache_dir
 from .problem import Problem
 from .runner import CaseOutcome, OutcomeKind, SolutionRun, WorkerOptions
@@ -48,8 +48,12 @@ def grade_stream(
     *,
     cases: Sequence[TestCase] | None = None,
     policy: SandboxPolicy | None = None,
+    measure: bool = False,
 ) -> Iterator[CaseResult | SubmissionResult]:
-    """Yield each :class:`CaseResult` as it is decided, then the :class:`SubmissionResult`."""
+    """Yield each :class:`CaseResult` as it is decided, then the :class:`SubmissionResult`.
+
+    With ``measure``, an accepted submission also gets a ranking time: see :func:`benchmark_plan`.
+    """
     started = time.monotonic()
     if not submission.is_file():
         raise SubmissionNotFound("submission not found (or not a file)", file=submission)
@@ -58,6 +62,8 @@ def grade_stream(
     inputs = [materialize(problem, case) for case in cases]
     expected = expected_outputs(problem, cases, inputs, config)
     limits = problem.limits(config)
+    results: list[CaseResult] = []
+    bench = benchmark_plan(problem, cases) if measure else None
     run = SolutionRun(
         submission,
         problem.args,
@@ -67,8 +73,9 @@ def grade_stream(
         WorkerOptions(config.backend, config.precision, config.x64, compile_cache_dir(config)),
         entry_point=problem.entry_point,
         case_ids=[c.id for c in cases],
+        bench=bench,
+        bench_if=lambda: len(results) == len(cases) and all(r.passed for r in results),
     )
-    results: list[CaseResult] = []
     for outcome in run.outcomes():
         case = cases[outcome.index]
         result = judge_case(problem, case, outcome, expected[case.id])
@@ -101,7 +108,32 @@ def grade_stream(
             restarts=run.stats.restarts,
         ),
         wall_s=time.monotonic() - started,
+        ranking_time_s=_ranking_time(bench, run.stats.bench_s) if verdict is Verdict.ACCEPTED else None,
     )
+
+
+def benchmark_plan(problem: Problem, cases: Sequence[TestCase]) -> tuple[list[int], int] | None:
+    """Which inputs to time for the ranking, and how often; None if the problem declares none.
+
+    The ranking time is the sum over the problem's benchmark cases of the median of ``repeats``
+    calls of ``solve`` (after one warm-up call that is not counted), each timed by the judge from
+    sending the inputs to receiving the blocked-until-ready result.
+    """
+    if not problem.benchmark_cases:
+        return None
+    index = {case.id: i for i, case in enumerate(cases)}
+    missing = [c for c in problem.benchmark_cases if c not in index]
+    if missing:
+        raise ProblemSpecError(
+            f"benchmark case(s) {', '.join(missing)} not in the cases", file=problem.problem_file, field="benchmark.cases"
+        )
+    return [index[c] for c in problem.benchmark_cases], problem.benchmark_repeats
+
+
+def _ranking_time(bench: tuple[list[int], int] | None, measured: dict[int, float]) -> float | None:
+    if bench is None or any(i not in measured for i in bench[0]):
+        return None
+    return round(sum(measured[i] for i in bench[0]), 6)
 
 
 def grade(
@@ -112,9 +144,10 @@ def grade(
     cases: Sequence[TestCase] | None = None,
     policy: SandboxPolicy | None = None,
     on_case: Callable[[CaseResult], None] | None = None,
+    measure: bool = False,
 ) -> SubmissionResult:
     """Grade ``submission`` and return its result; ``on_case`` sees each case as it finishes."""
-    for item in grade_stream(submission, problem, config, cases=cases, policy=policy):
+    for item in grade_stream(submission, problem, config, cases=cases, policy=policy, measure=measure):
         if isinstance(item, SubmissionResult):
             return item
         if on_case is not None:

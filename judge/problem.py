@@ -81,6 +81,7 @@ class Problem:
     tolerance: Tolerance
     limit_overrides: tuple[tuple[str, float], ...] = ()
     benchmark_cases: tuple[str, ...] = ()
+    benchmark_repeats: int = 5
 
     @property
     def problem_file(self) -> Path:
@@ -224,11 +225,18 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
 
     bench_doc = doc.get("benchmark", LineDict())
     bench_cases: tuple[str, ...] = ()
-    if isinstance(bench_doc, dict) and "cases" in bench_doc:
+    bench_repeats = 5
+    if not isinstance(bench_doc, dict):
+        raise fail("must be a mapping with 'cases' and optional 'repeats'", "benchmark")
+    if "cases" in bench_doc:
         raw = bench_doc["cases"]
         if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
             raise fail("must be a list of case ids", "benchmark.cases")
         bench_cases = tuple(raw)
+    if "repeats" in bench_doc:
+        bench_repeats = bench_doc["repeats"]
+        if isinstance(bench_repeats, bool) or not isinstance(bench_repeats, int) or not 1 <= bench_repeats <= 1000:
+            raise fail("must be an integer from 1 to 1000", "benchmark.repeats")
 
     return Problem(
         id=problem_id,
@@ -240,6 +248,7 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
         tolerance=tolerance,
         limit_overrides=tuple(overrides),
         benchmark_cases=bench_cases,
+        benchmark_repeats=bench_repeats,
     )
 
 

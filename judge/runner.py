@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import enum
 import errno
+import json
 import logging
 import os
 import select
 import signal
+import statistics
+import struct
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -84,6 +87,7 @@ class RunStats:
     peak_memory_mib: float | None = None
     restarts: int = 0
     sandboxed: bool = False
+    bench_s: dict[int, float] = field(default_factory=dict)  # input index -> median seconds per call
     notes: list[str] = field(default_factory=list)
 
 
@@ -125,6 +129,8 @@ class SolutionRun:
         *,
         entry_point: str = "solve",
         case_ids: Sequence[str] | None = None,
+        bench: tuple[Sequence[int], int] | None = None,
+        bench_if: Callable[[], bool] | None = None,
     ) -> None:
         self.solution = solution
         self.args = tuple(args)
@@ -134,6 +140,10 @@ class SolutionRun:
         self.options = options
         self.entry_point = entry_point
         self.case_ids = list(case_ids) if case_ids else [str(i) for i in range(len(self.inputs))]
+        # Ranking time: (input indices, repeats), timed by THIS process so a submission cannot
+        # report its own speed; run only when ``bench_if()`` says the cases were all accepted.
+        self.bench = bench
+        self.bench_if = bench_if
         self.stats = RunStats(sandboxed=policy.isolate)
         self.compile_error: str | None = None
 
@@ -238,6 +248,8 @@ class SolutionRun:
                 deadline = min(case_started + self.limits.case_time_s, total_deadline)
                 self._send_case(to_worker_w, index, deadline)
                 yield self._receive_result(reader, index, deadline)
+            if self.bench and self.stats.restarts == 0 and (self.bench_if is None or self.bench_if()):
+                self._measure(reader, to_worker_w, total_deadline)
         except ChannelTimeout:
             sandbox.kill(process)
             if phase is _Phase.STARTUP:
@@ -271,6 +283,25 @@ class SolutionRun:
             self._record_streams(streams, sandbox)
             sandbox.close()
 
+    def _measure(self, reader: FrameReader, fd: int, total_deadline: float) -> None:
+        """Median round-trip time of ``solve`` per benchmark input, after one warm-up call."""
+        assert self.bench is not None
+        indices, repeats = self.bench
+        try:
+            for index in indices:
+                times: list[float] = []
+                for _ in range(repeats + 1):
+                    started = time.perf_counter()
+                    deadline = min(time.monotonic() + self.limits.case_time_s, total_deadline)
+                    self._send_case(fd, index, deadline)
+                    if self._receive_result(reader, index, deadline).kind is not OutcomeKind.OK:
+                        return
+                    times.append(time.perf_counter() - started)
+                self.stats.bench_s[index] = statistics.median(times[1:])
+        except (ChannelTimeout, ChannelClosed, ProtocolError, _BrokenPipe):
+            log.info("benchmark of %s did not finish; no ranking time", self.solution)
+            self.stats.bench_s.clear()
+
     def _expect(self, reader: FrameReader, deadline: float, types: tuple[str, ...]) -> dict[str, Any]:
         header, _ = reader.read(deadline, max_array_bytes=0)
         if header.get("type") not in types:
@@ -288,9 +319,6 @@ class SolutionRun:
                 blobs.append(encode_array(np.asarray(value)))
             else:
                 specs.append({"kind": "scalar", "value": value})
-        import json
-        import struct
-
         body = json.dumps({"type": "case", "index": index, "args": specs, "arrays": [len(b) for b in blobs]}).encode()
         _write_all(fd, struct.pack(">I", len(body)) + body + b"".join(blobs), deadline)
 

@@ -181,6 +181,7 @@ class SubmissionResult:
     environment: dict[str, str] = field(default_factory=dict)
     run: RunInfo | None = None
     wall_s: float | None = None
+    ranking_time_s: float | None = None  # accepted submissions only; never affects the verdict
 
     @property
     def score(self) -> float:
@@ -202,4 +203,5 @@ class SubmissionResult:
             "environment": dict(self.environment),
             "run": self.run.to_json() if self.run else None,
             "wall_s": None if self.wall_s is None else round(self.wall_s, 3),
+            "ranking_time_s": self.ranking_time_s,
         }
