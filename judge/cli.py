@@ -96,3 +96,163 @@ def grade(submission: Path, problem_name: str, fmt: str, config_path: str | None
         click.echo(render_json(result))
     else:
         render_text(result, console, with_cases=False)
+
+
+@main.command()
+@click.argument("submissions_dir", type=click.Path(path_type=Path))
+@click.option("--problem", "-p", "problem_name", required=True, help="Problem id or folder.")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Results directory (results.jsonl inside).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel gradings (default: number of cores).")
+@click.option("--rejudge", is_flag=True, help="Grade everything again into a new results.jsonl (the old one is kept beside it).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", help="Dask scheduler address (with --executor dask), e.g. tcp://10.0.0.5:8786.")
+@config_options
+@clean_errors
+def batch(
+    submissions_dir: Path, problem_name: str, out_dir: Path, jobs: int | None, rejudge: bool, executor: str,
+    scheduler: str | None, config_path: str | None, backend: str | None, no_sandbox: bool,
+) -> None:
+    """Grade every *.py under SUBMISSIONS_DIR, resumably, into --out.
+
+    The user is the first directory under SUBMISSIONS_DIR (alice/attempt3.py is alice's), or the
+    file's stem for files directly in it. Rerun the same command to resume after a crash or Ctrl-C.
+
+    \b
+    Example:
+      judge batch submissions/ --problem conv1d --out results/ --jobs 2
+      judge batch subs/ -p conv1d --out results/ --executor dask --scheduler tcp://127.0.0.1:8786
+    """
+    from .batch import run_batch
+    from .progress import BatchProgress
+
+    config = build_config(config_path, backend, no_sandbox)
+    problem = load_problem(problem_name, config.problems_dir)
+    pool = None
+    client = None
+    if executor == "dask":
+        if not scheduler:
+            raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise JudgeError("the Dask executor needs the distributed extra: pip install 'judge[distributed]'") from None
+        try:
+            client = Client(scheduler, timeout=30)
+        except OSError as exc:
+            raise JudgeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        pool = client.get_executor(pure=False)
+    try:
+        with BatchProgress() as progress:
+            summary = run_batch(
+                submissions_dir, problem, config, out_dir, jobs=jobs, rejudge=rejudge, executor=pool,
+                progress=progress.update, measure=True,
+            )
+    finally:
+        if client is not None:
+            client.close()
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())) or "nothing new"
+    if summary.repaired:
+        click.echo("note: a torn last line from an interrupted run was removed; that submission was graded again")
+    if summary.interrupted:
+        click.echo(f"Interrupted: {summary.graded} graded this run, {summary.skipped} earlier, of {summary.total}. "
+                   f"Results so far are in {summary.results_file}; rerun the same command to resume.")
+        sys.exit(130)
+    click.echo(f"{summary.graded} graded ({counts}), {summary.skipped} already done, {summary.total} in all, "
+               f"in {summary.wall_s:.1f}s -> {summary.results_file}")
+
+
+@main.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "csv", "json", "html"]), default="text", show_default=True)
+@clean_errors
+def leaderboard(results: Path, fmt: str) -> None:
+    """Rank users from RESULTS (a results directory or results.jsonl).
+
+    Each user's best submission: higher score, then lower ranking time, then earlier submission.
+
+    \b
+    Example:
+      judge leaderboard results/ --format md > LEADERBOARD.md
+    """
+    from .batch import read_results
+    from .leaderboard import rank, render
+
+    click.echo(render(rank(read_results(results)), fmt), nl=False)
+
+
+@main.command()
+@click.argument("results_a", type=click.Path(path_type=Path))
+@click.argument("results_b", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@clean_errors
+def diff(results_a: Path, results_b: Path, fmt: str) -> None:
+    """List submissions whose verdict or score changed between two results.
+
+    \b
+    Example:
+      judge diff results/results.20261124T101500Z.jsonl results/
+    """
+    import json
+
+    from .batch import diff_results, read_results
+
+    changes = diff_results(read_results(results_a), read_results(results_b))
+    if fmt == "json":
+        click.echo(json.dumps(changes, indent=2))
+        return
+    if not changes:
+        click.echo("no verdict or score changed")
+    for c in changes:
+        click.echo(f"{c['submission']}: {c['verdict_before']} ({c['score_before']}) -> {c['verdict_after']} ({c['score_after']})")
+
+
+@main.group()
+def cache() -> None:
+    """Inspect and manage the judge's caches (expected outputs, JAX compilation cache)."""
+
+
+@cache.command("clear")
+@config_options
+@clean_errors
+def cache_clear(config_path: str | None, backend: str | None, no_sandbox: bool) -> None:
+    """Delete every cache entry under cache_dir.
+
+    \b
+    Example:
+      judge cache clear
+    """
+    from .expected import clear_caches
+
+    config = build_config(config_path, backend, no_sandbox)
+    removed = clear_caches(config)
+    click.echo(f"removed {removed} cache files from {config.cache_dir}")
+
+
+@cache.command("warm")
+@click.option("--problem", "-p", "problem_name", required=True, help="Problem id or folder.")
+@config_options
+@clean_errors
+def cache_warm(problem_name: str, config_path: str | None, backend: str | None, no_sandbox: bool) -> None:
+    """Fill the caches for a problem from trusted runs (reference and shipped solutions).
+
+    \b
+    Example:
+      judge cache warm --problem conv1d
+    """
+    from .expected import warm_caches
+
+    config = build_config(config_path, backend, no_sandbox)
+    problem = load_problem(problem_name, config.problems_dir)
+    report = warm_caches(problem, config)
+    click.echo(report)
+
+
+def _register_optional() -> None:
+    try:
+        from .authoring_cli import register
+    except ImportError:
+        return
+    register(main)
+
+
+_register_optional()

@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from importlib import metadata
@@ -189,3 +190,42 @@ def _atomic_write(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def clear_caches(config: Config) -> int:
+    """Remove every file under the cache directory; return how many."""
+    removed = 0
+    for sub in ("expected", "xla", "hints"):
+        folder = config.cache_dir / sub
+        if folder.is_dir():
+            removed += sum(1 for p in folder.rglob("*") if p.is_file())
+            shutil.rmtree(folder)
+    return removed
+
+
+def warm_caches(problem: Problem, config: Config) -> str:
+    """Compute expected outputs and fill JAX's compilation cache from trusted runs only.
+
+    The reference and the problem's shipped accepted solutions run unsandboxed with the
+    compilation cache writable; learner code never writes to it.
+    """
+    from .cases import load_cases, materialize
+
+    cases = load_cases(problem)
+    inputs = [materialize(problem, c) for c in cases]
+    expected = expected_outputs(problem, cases, inputs, config)
+    failures = [cid for cid, e in expected.items() if e.array is None]
+    warmed = 0
+    for solution in sorted((problem.solutions_dir / "accepted").glob("*.py")):
+        run = SolutionRun(
+            solution, problem.args, inputs, problem.limits(config), SandboxPolicy(isolate=False),
+            WorkerOptions(config.backend, config.precision, config.x64, compile_cache_dir(config)),
+            entry_point=problem.entry_point,
+        )
+        for _ in run.outcomes():
+            pass
+        warmed += 1
+    line = f"{problem.id}: {len(cases) - len(failures)}/{len(cases)} expected outputs cached; compilation cache warmed by the reference and {warmed} accepted solution(s)"
+    if failures:
+        line += f"; the reference FAILED on: {', '.join(failures)}"
+    return line

@@ -39,6 +39,18 @@ from .sandbox import CGROUP_ATTACH_FAILED, JUDGE_PACKAGE_DIR, Sandbox, SandboxPo
 
 log = logging.getLogger(__name__)
 
+# Live worker processes, so Ctrl-C in a batch can stop every grading at once.
+_LIVE: dict[int, tuple[subprocess.Popen[bytes], Sandbox]] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+def abort_all_runs() -> None:
+    """SIGKILL every worker this process has running (used when a batch is interrupted)."""
+    with _LIVE_LOCK:
+        live = list(_LIVE.values())
+    for process, sandbox in live:
+        sandbox.kill(process)
+
 
 class OutcomeKind(str, enum.Enum):
     """What happened when one case ran; the grader maps these to verdicts."""
@@ -221,6 +233,8 @@ class SolutionRun:
         )
         os.close(to_worker_r)
         os.close(from_worker_w)
+        with _LIVE_LOCK:
+            _LIVE[id(process)] = (process, sandbox)
         streams = [_Stream(process.stdout, self.limits.output_bytes), _Stream(process.stderr, self.limits.output_bytes)]
         for stream in streams:
             stream.start()
@@ -272,6 +286,8 @@ class SolutionRun:
             yield self._death_outcome(process, sandbox, current, phase, exc)
         finally:
             sandbox.kill(process)
+            with _LIVE_LOCK:
+                _LIVE.pop(id(process), None)
             _close_quietly(to_worker_w)
             _close_quietly(from_worker_r)
             try:

@@ -1,0 +1,141 @@
+"""Rank users by their best submission: higher score, then lower ranking time, then earlier.
+
+Example:
+    >>> rows = rank(read_results(Path("results")))      # doctest: +SKIP
+    >>> print(render(rows, "md"))                        # doctest: +SKIP
+    | rank | user | submission | verdict | score | time_s | tie-break |
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+FORMATS = ("text", "md", "csv", "json", "html")
+NOISE = 0.05  # ranking times closer than 5% are within these machines' run-to-run noise
+
+
+@dataclass(frozen=True)
+class Row:
+    """One user's line in the leaderboard."""
+
+    rank: int
+    user: str
+    submission: str
+    verdict: str
+    score: float
+    time_s: float | None
+    submitted_at: str
+    tie_break: str = ""  # why this row ranks above the next one when their scores are equal
+
+
+def _order(record: dict[str, Any]) -> tuple[float, float, str, str]:
+    time_s = record.get("ranking_time_s")
+    return (-float(record.get("score", 0.0)), time_s if time_s is not None else math.inf, record.get("submitted_at", ""), record["submission"])
+
+
+def rank(records: Iterable[dict[str, Any]]) -> list[Row]:
+    """Each user's best record, ranked; ties in score are broken by time, then by submission time."""
+    best: dict[str, dict[str, Any]] = {}
+    for record in records:
+        user = record["user"]
+        if user not in best or _order(record) < _order(best[user]):
+            best[user] = record
+    ordered = sorted(best.values(), key=_order)
+    rows: list[Row] = []
+    for position, record in enumerate(ordered, 1):
+        nxt = ordered[position] if position < len(ordered) else None
+        rows.append(
+            Row(
+                rank=position,
+                user=record["user"],
+                submission=record["submission"],
+                verdict=record["verdict"],
+                score=float(record["score"]),
+                time_s=record.get("ranking_time_s"),
+                submitted_at=record.get("submitted_at", ""),
+                tie_break=_explain(record, nxt, position + 1) if nxt else "",
+            )
+        )
+    return rows
+
+
+def _explain(a: dict[str, Any], b: dict[str, Any], next_rank: int) -> str:
+    if float(a["score"]) != float(b["score"]):
+        return ""
+    ta, tb = a.get("ranking_time_s"), b.get("ranking_time_s")
+    if ta is not None and tb is not None and ta != tb:
+        note = f"same score as #{next_rank}; faster ({ta * 1e3:.3f} ms vs {tb * 1e3:.3f} ms)"
+        if tb and (tb - ta) / tb < NOISE:
+            note += ", within measurement noise"
+        return note
+    if ta is not None and tb is None:
+        return f"same score as #{next_rank}; has a ranking time, #{next_rank} does not"
+    return f"same score as #{next_rank} and no faster; submitted earlier ({a.get('submitted_at', '?')} vs {b.get('submitted_at', '?')})"
+
+
+def render(rows: list[Row], fmt: str) -> str:
+    """Render rows as text, md, csv, json or html."""
+    if fmt == "json":
+        return json.dumps(
+            [{"rank": r.rank, "user": r.user, "submission": r.submission, "verdict": r.verdict, "score": r.score, "time_s": r.time_s, "tie_break": r.tie_break} for r in rows],
+            indent=2,
+        )
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["rank", "user", "submission", "verdict", "score", "time_s", "submitted_at", "tie_break"])
+        for r in rows:
+            writer.writerow([r.rank, r.user, r.submission, r.verdict, f"{r.score:.6g}", "" if r.time_s is None else f"{r.time_s:.6g}", r.submitted_at, r.tie_break])
+        return buffer.getvalue()
+    if fmt == "md":
+        lines = ["| rank | user | submission | verdict | score | time (ms) | tie-break |", "|---:|---|---|---|---:|---:|---|"]
+        for r in rows:
+            cells = [str(r.rank), r.user, f"`{r.submission}`", r.verdict, f"{r.score:.3f}", _ms(r.time_s), r.tie_break]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        return "\n".join(lines) + "\n"
+    if fmt == "html":
+        return _html(rows)
+    if fmt == "text":
+        width = max([len(r.user) for r in rows] + [4])
+        sub_w = max([len(r.submission) for r in rows] + [10])
+        out = [f"{'rank':>4}  {'user':<{width}}  {'submission':<{sub_w}}  {'verdict':<21} {'score':>6} {'time ms':>9}"]
+        for r in rows:
+            line = f"{r.rank:>4}  {r.user:<{width}}  {r.submission:<{sub_w}}  {r.verdict:<21} {r.score:6.3f} {_ms(r.time_s):>9}"
+            out.append(line + (f"  ({r.tie_break})" if r.tie_break else ""))
+        return "\n".join(out) + "\n"
+    raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
+
+
+def _ms(time_s: float | None) -> str:
+    return "-" if time_s is None else f"{time_s * 1e3:.3f}"
+
+
+def _html(rows: list[Row]) -> str:
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in (r.rank, r.user, r.submission, r.verdict, f"{r.score:.3f}", _ms(r.time_s), r.tie_break)) + "</tr>"
+        for r in rows
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Leaderboard</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}
+table{{border-collapse:collapse}} th,td{{padding:.35rem .8rem;border-bottom:1px solid #ddd;text-align:left}}
+th{{background:#f4f4f4}} td:nth-child(1),td:nth-child(5),td:nth-child(6){{text-align:right}}
+</style></head><body>
+<h1>Leaderboard</h1>
+<p>Best submission per user: higher score first, then lower ranking time, then earlier submission.</p>
+<table><thead><tr><th>rank</th><th>user</th><th>submission</th><th>verdict</th><th>score</th><th>time (ms)</th><th>tie-break</th></tr></thead>
+<tbody>
+{body}
+</tbody></table></body></html>
+"""
+
+
+def rows_as_dicts(rows: list[Row]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in rows]
