@@ -63,6 +63,7 @@ def discover(root: Path) -> list[Submission]:
     """All ``*.py`` under ``root``; the user is the first directory, or the stem for top-level files."""
     if not root.is_dir():
         raise JudgeError("submissions directory not found", file=root)
+    root = root.resolve()  # absolute, so remote (Dask) workers find the same file
     found: list[Submission] = []
     for path in sorted(root.rglob("*.py")):
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(root).parts):

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import platform
 import time
@@ -21,6 +22,7 @@ from .compare import compare
 from .config import Config
 from .errors import ProblemSpecError, SubmissionNotFound
 from .expected import Expected, expected_outputs, package_versions, compile_cache_dir
+from .hints import HintMatcher
 from .problem import Problem
 from .runner import CaseOutcome, OutcomeKind, SolutionRun, WorkerOptions
 from .sandbox import SandboxPolicy
@@ -49,10 +51,12 @@ def grade_stream(
     cases: Sequence[TestCase] | None = None,
     policy: SandboxPolicy | None = None,
     measure: bool = False,
+    hints: bool = True,
 ) -> Iterator[CaseResult | SubmissionResult]:
     """Yield each :class:`CaseResult` as it is decided, then the :class:`SubmissionResult`.
 
     With ``measure``, an accepted submission also gets a ranking time: see :func:`benchmark_plan`.
+    With ``hints``, a wrong answer that matches a known wrong solution carries its hint (judge.hints).
     """
     started = time.monotonic()
     if not submission.is_file():
@@ -76,9 +80,13 @@ def grade_stream(
         bench=bench,
         bench_if=lambda: len(results) == len(cases) and all(r.passed for r in results),
     )
+    matcher: HintMatcher | None = None
     for outcome in run.outcomes():
         case = cases[outcome.index]
         result = judge_case(problem, case, outcome, expected[case.id])
+        if hints and result.verdict is Verdict.WRONG_ANSWER and outcome.array is not None:
+            matcher = matcher or HintMatcher(problem, cases, inputs, expected, config)
+            result = dataclasses.replace(result, hint=matcher.hint_for(case, outcome.array))
         results.append(result)
         yield result
     verdict = Verdict.overall(r.verdict for r in results)
@@ -145,9 +153,10 @@ def grade(
     policy: SandboxPolicy | None = None,
     on_case: Callable[[CaseResult], None] | None = None,
     measure: bool = False,
+    hints: bool = True,
 ) -> SubmissionResult:
     """Grade ``submission`` and return its result; ``on_case`` sees each case as it finishes."""
-    for item in grade_stream(submission, problem, config, cases=cases, policy=policy, measure=measure):
+    for item in grade_stream(submission, problem, config, cases=cases, policy=policy, measure=measure, hints=hints):
         if isinstance(item, SubmissionResult):
             return item
         if on_case is not None:

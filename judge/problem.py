@@ -21,6 +21,7 @@ from typing import Any
 
 from .config import Config, Limits
 from .errors import ProblemSpecError
+from .genspec import ArgGen, parse_arg_gen, parse_dims
 from .yamlio import LineDict, LineList, load_yaml_file
 
 PROBLEM_FILE = "problem.yaml"
@@ -49,6 +50,7 @@ class ArgSpec:
     container: str = "jax"  # arrays only: "jax" (jax.Array) or "numpy" (np.ndarray)
     description: str = ""
     line: int = 0
+    gen: ArgGen | None = None  # the range `judge cases gen` draws from (see judge.genspec)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Problem:
     limit_overrides: tuple[tuple[str, float], ...] = ()
     benchmark_cases: tuple[str, ...] = ()
     benchmark_repeats: int = 5
+    gen_dims: tuple[tuple[str, int, int], ...] = ()  # shared dimension ranges for `judge cases gen`
 
     @property
     def problem_file(self) -> Path:
@@ -238,6 +241,9 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
         if isinstance(bench_repeats, bool) or not isinstance(bench_repeats, int) or not 1 <= bench_repeats <= 1000:
             raise fail("must be an integer from 1 to 1000", "benchmark.repeats")
 
+    gen_dims = parse_dims(doc["gen"], lambda m, k: fail(m, k, doc.line_of("gen"))) if "gen" in doc else ()
+    _check_gen_names(args, gen_dims, file)
+
     return Problem(
         id=problem_id,
         title=text("title", problem_id),
@@ -249,7 +255,20 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
         limit_overrides=tuple(overrides),
         benchmark_cases=bench_cases,
         benchmark_repeats=bench_repeats,
+        gen_dims=gen_dims,
     )
+
+
+def _check_gen_names(args: list[ArgSpec], gen_dims: tuple[tuple[str, int, int], ...], file: Path) -> None:
+    """Every name in an array's ``gen.shape`` is a ``gen.dims`` variable or an int argument."""
+    known = {name for name, _, _ in gen_dims} | {a.name for a in args if a.type is ArgType.INT}
+    for index, spec in enumerate(args):
+        for dim in spec.gen.shape if spec.gen else ():
+            if isinstance(dim, str) and dim not in known:
+                raise ProblemSpecError(
+                    f"shape names {dim!r}, which is neither in gen.dims nor an int argument; known: {', '.join(sorted(known)) or 'none'}",
+                    file=file, line=spec.line, field=f"args[{index}].gen",
+                )
 
 
 def _parse_arg(item: LineDict, index: int, file: Path) -> ArgSpec:
@@ -279,6 +298,11 @@ def _parse_arg(item: LineDict, index: int, file: Path) -> ArgSpec:
             raise fail(f"must be jax or numpy; got {container!r}", "as")
     elif dtype is not None or ndim is not None:
         raise fail("dtype and ndim apply to arrays only", "dtype" if dtype is not None else "ndim")
+    gen = None
+    if "gen" in item:
+        gen = parse_arg_gen(
+            item["gen"], arg_type.value, lambda m, k: ProblemSpecError(m, file=file, line=item.line_of("gen"), field=f"args[{index}].gen"), ndim
+        )
     return ArgSpec(
         name=name,
         type=arg_type,
@@ -287,6 +311,7 @@ def _parse_arg(item: LineDict, index: int, file: Path) -> ArgSpec:
         container=container,
         description=str(item.get("description", "")),
         line=item.line,
+        gen=gen,
     )
 
 

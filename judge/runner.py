@@ -39,6 +39,8 @@ from .sandbox import CGROUP_ATTACH_FAILED, JUDGE_PACKAGE_DIR, Sandbox, SandboxPo
 
 log = logging.getLogger(__name__)
 
+DEATH_GRACE_S = 1.0  # how long a worker that closed its channel may take to exit by itself
+
 # Live worker processes, so Ctrl-C in a batch can stop every grading at once.
 _LIVE: dict[int, tuple[subprocess.Popen[bytes], Sandbox]] = {}
 _LIVE_LOCK = threading.Lock()
@@ -282,6 +284,15 @@ class SolutionRun:
             sandbox.kill(process)
             yield CaseOutcome(current, OutcomeKind.OUTPUT_LIMIT, message=f"{self.entry_point} {exc}")
         except (ChannelClosed, ProtocolError, _BrokenPipe) as exc:
+            if not isinstance(exc, ProtocolError):
+                # The worker closed the channel because it is dying: let its own exit status
+                # (exit 0, SIGSEGV, ...) arrive before we SIGKILL, or every crash would be
+                # reported as "killed by SIGKILL". Bounded: a worker that closes the channel
+                # and lives on is killed after the grace period.
+                try:
+                    process.wait(timeout=DEATH_GRACE_S)
+                except subprocess.TimeoutExpired:
+                    pass
             sandbox.kill(process)
             yield self._death_outcome(process, sandbox, current, phase, exc)
         finally:

@@ -126,9 +126,15 @@ class Cgroup:
                 pass
         return sorted(found)
 
-    def kill_all(self) -> None:
-        """SIGKILL every process in the group, repeatedly, until it is empty (forks race kills)."""
-        for _ in range(50):
+    def kill_all(self, timeout_s: float = 10.0) -> None:
+        """SIGKILL every process in the group, repeatedly, until it is empty (forks race kills).
+
+        On a time budget, not a fixed number of rounds: under a fork bomb every process of a
+        JAX-sized address space takes milliseconds to fork and to exit, and emptying a group of
+        241 such processes was measured at 1.3 s on 2 busy cores (50 rounds of 10 ms gave up).
+        """
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
             pids = self.pids()
             if not pids:
                 return

@@ -7,6 +7,6 @@ import sys
 def solve(seed, x, features, kernel_size):
     sys.setrecursionlimit(10**8)
     nested = []
-    for _ in range(5_000_000):
+    for _ in range(1_000_000):
         nested = [nested]
     return repr(nested)  # recursive C repr: RecursionError or a C stack overflow (SIGSEGV)

@@ -1,5 +1,8 @@
 # expect: accepted
-# attack: scan gc.get_objects(), every thread's stack frames and sys.modules for the expected answer
+# attack: scan gc.get_objects() and every thread's stack frames for the expected answer
+"""Expected outputs exist only in the judge's parent process, so nothing is found. (The judge's
+*code* is importable in the sandbox: the worker imports judge.channel, whose package imports
+the rest; code is not a secret, the data is.)"""
 
 import gc
 import sys
@@ -35,21 +38,34 @@ def wrong(x, features):
     return np.full(x.shape[0] * int(features), 12345.0, dtype=np.float32)
 
 
+def _is_data(value):
+    """Numbers that could be an answer (a field default like ``expected_values=()`` is not)."""
+    if isinstance(value, (np.ndarray, jax.Array)):
+        return value.size > 0
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0 and all(isinstance(v, (int, float, np.number)) for v in value[:8])
+    return False
+
+
 def solve(seed, x, features, kernel_size):
-    suspicious = [m for m in sys.modules if m.startswith("judge.") and m not in ("judge.worker", "judge.channel")]
+    found = []
     frames = list(sys._current_frames().values())
     while frames:
         frame = frames.pop()
-        if any("expected" in name for name in frame.f_locals):
-            suspicious.append(f"frame {frame.f_code.co_name} has {list(frame.f_locals)}")
+        for name, value in frame.f_locals.items():
+            if "expected" in name.lower() and _is_data(value):
+                found.append(f"frame {frame.f_code.co_name}: {name}")
         if frame.f_back is not None:
             frames.append(frame.f_back)
-    n = x.shape[0] * int(features)
-    arrays = [o for o in gc.get_objects() if isinstance(o, np.ndarray) and o.size == n and o.dtype == np.float32]
     for obj in gc.get_objects():
-        if isinstance(obj, dict) and any(isinstance(k, str) and k.startswith("expected") for k in obj):
-            suspicious.append("dict with expected* key")
-    if suspicious:
-        print("FOUND:", suspicious[:10], len(arrays))
-        return wrong(x, features)
+        if isinstance(obj, dict):
+            for key, value in list(obj.items()):
+                if isinstance(key, str) and "expected" in key.lower() and _is_data(value):
+                    found.append(f"dict key {key}")
+    # The judge's code may be importable here, but it must hold no data: no expected-output store.
+    store = sys.modules.get("judge.expected")
+    if store is not None and any(isinstance(v, np.ndarray) for v in vars(store).values()):
+        found.append("judge.expected holds arrays")
+    if found:
+        raise RuntimeError(f"found: {found[:10]}")  # runtime_error, not accepted
     return correct(seed, x, features, kernel_size)

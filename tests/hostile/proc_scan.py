@@ -42,7 +42,9 @@ def solve(seed, x, features, kernel_size):
                 cmd = f.read()
         except OSError:
             continue
-        if b"pytest" in cmd or not (b"bwrap" in cmd or b"judge.worker" in cmd):
+        argv = cmd.split(b"\0")
+        # (the compile-cache path in the worker's own argv may contain "pytest": look at argv[0:3])
+        if any(b"pytest" in a for a in argv[:3]) or not (argv[0].endswith(b"bwrap") or b"judge.worker" in argv[:4]):
             foreign.append((pid, cmd[:100]))
     if foreign or len([p for p in os.listdir("/proc") if p.isdigit()]) > 4:
         print("FOREIGN:", foreign)
