@@ -1,0 +1,53 @@
+# expect: accepted
+# attack: fork sleeping children until fork fails, proving a process cap, then answer correctly
+
+import os
+import time
+
+import flax.linen as nn
+import jax
+import numpy as np
+
+
+class _Conv1D(nn.Module):
+    """The reference's layer: kernel first, bias second, SAME padding, stride 1."""
+
+    features: int
+    kernel_size: int
+
+    @nn.compact
+    def __call__(self, x):
+        kernel = self.param("kernel", nn.initializers.lecun_normal(), (self.kernel_size, x.shape[-1], self.features))
+        bias = self.param("bias", nn.initializers.zeros, (self.features,))
+        y = jax.lax.conv_general_dilated(
+            x[None], kernel, (1,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"),
+            precision=jax.lax.Precision.HIGHEST,
+        )
+        return y[0] + bias
+
+
+def correct(seed, x, features, kernel_size):
+    module = _Conv1D(int(features), int(kernel_size))
+    return np.asarray(module.apply(module.init(jax.random.PRNGKey(int(seed)), x), x).reshape(-1))
+
+
+def wrong(x, features):
+    return np.full(x.shape[0] * int(features), 12345.0, dtype=np.float32)
+
+
+def solve(seed, x, features, kernel_size):
+    answer = correct(seed, x, features, kernel_size)  # first: XLA may want threads
+    forked, refused = 0, 0
+    while refused < 20 and forked < 5000:
+        try:
+            pid = os.fork()
+        except OSError:
+            refused += 1
+            time.sleep(0.005)
+            continue
+        if pid == 0:
+            while True:
+                time.sleep(1000)
+        forked += 1
+    # Only a capped process count gets here with fewer than 5000 children.
+    return answer if refused >= 20 else wrong(x, features)

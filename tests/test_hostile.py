@@ -1,0 +1,343 @@
+"""Hostile submissions: each program in tests/hostile/ attacks the judge and declares its verdict.
+
+Every program starts with two header lines::
+
+    # expect: <verdict code>
+    # attack: <what it tries>
+
+Each one is graded through the library (``judge.grade.grade``), inside the real sandbox, and the
+test asserts (a) the declared verdict and (b) that nothing escaped: no process of the run
+survives, no marker file appears on the host, the shared compile cache is unchanged, the test's
+own environment secret appears nowhere in the result, a sentinel process on the host is still
+alive, and the loopback listeners the test opened received nothing. Programs that attack and then
+answer correctly expect ``accepted``: they return a deliberately wrong answer if the attack
+worked, so a leak shows up as ``wrong_answer``.
+
+These tests need bubblewrap and writable cgroups; they are skipped where the sandbox is unusable
+(the judge refuses to run untrusted code unsandboxed, and so do these tests).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import os
+import re
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from judge.cases import load_cases
+from judge.config import load_config
+from judge.grade import grade
+from judge.problem import load_problem
+from judge.sandbox import CGROUP_ROOT, bwrap_usable
+from judge.verdict import Verdict
+
+REPO = Path(__file__).resolve().parents[1]
+HOSTILE_DIR = Path(__file__).resolve().parent / "hostile"
+HEADER = re.compile(r"\A# expect: (?P<expect>[a-z_]+)\n# attack: (?P<attack>\S.*)\n")
+PORT = 47613  # the network program has this number hard-coded
+ABSTRACT_SOCKET = b"\0hostile-judge-test-47613"
+MARKER = "hostile-marker"
+
+# Limits for every program unless it needs other ones (kept small: the file runs in minutes).
+BASE_LIMITS = dict(case_time_s=8, total_time_s=40, startup_time_s=30, memory_mib=1024)
+LIMITS = {
+    "infinite_loop": dict(case_time_s=2),
+    "sleep_forever": dict(case_time_s=2),
+    "ignore_sigterm": dict(case_time_s=2),
+    "stdout_flood_forever": dict(case_time_s=2),
+    "import_infinite_loop": dict(startup_time_s=8),
+    "huge_output": dict(memory_mib=3072),
+    "too_many_elements": dict(memory_mib=2048),
+}
+# Programs that must give their verdict quickly: the resource limit, not a time limit, stops them.
+PROMPT = {"memory_bytearray", "memory_numpy", "memory_jax", "fill_dev_shm", "huge_output", "too_many_elements"}
+# What the learner is told must name the real cause (the judge SIGKILLs every run at the end, which
+# must not mask a worker's own exit status).
+MESSAGES = {
+    "os_exit_in_solve": "exited with status 0",
+    "import_os_exit": "exited with status 0",
+    "sys_exit_in_solve": "SystemExit",
+    "segfault": "SIGSEGV",
+    "killpg_zero": "SIGKILL",
+    "memory_bytearray": "memory limit",
+    "pickle_frame": "not a valid result",
+    "npy_header_lie": "not a valid result",
+    "return_none": "NoneType",
+    "return_dict": "dict",
+    "huge_output": "limit",
+    "too_many_elements": "elements",
+}
+TWO_CASES = {"background_threads", "control_correct", "kill_parent", "kill_minus_one"}
+SLOW_EFFECTS = {"daemon_double_fork"}  # wait a while after the run so a surviving daemon would act
+
+
+def _programs() -> dict[str, tuple[str, str]]:
+    found = {}
+    for path in sorted(HOSTILE_DIR.glob("*.py")):
+        match = HEADER.match(path.read_text())
+        assert match, f"{path.name}: missing '# expect:' / '# attack:' header"
+        found[path.stem] = (match["expect"], match["attack"])
+    return found
+
+
+PROGRAMS = _programs()
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not bwrap_usable()[0], reason=f"sandbox unusable: {bwrap_usable()[1]}"),
+]
+
+
+# -- fixtures -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class JudgeEnv:
+    config: object
+    problem: object
+    cases: list
+
+
+@pytest.fixture(scope="session")
+def judge_env(tmp_path_factory: pytest.TempPathFactory) -> JudgeEnv:
+    """One cache for the whole session: the reference runs once, the compile cache warms once."""
+    cache = tmp_path_factory.mktemp("hostile-judge-cache")
+    config = load_config(None, overrides={"cache_dir": str(cache), "problems_dir": str(REPO / "problems")})
+    problem = load_problem("conv1d", config.problems_dir)
+    # The problem's own limits (10 s per case) would override the small test limits.
+    problem = dataclasses.replace(problem, limit_overrides=())
+    cases = list(load_cases(problem)[:2])
+    warm = grade(problem.solutions_dir / "accepted" / "compact_lax.py", problem, config.with_overrides(**BASE_LIMITS), cases=cases)
+    assert warm.verdict is Verdict.ACCEPTED, warm.to_json()
+    return JudgeEnv(config, problem, cases)
+
+
+@dataclasses.dataclass
+class Listeners:
+    tcp: socket.socket
+    tcp6: socket.socket | None
+    udp: socket.socket
+    unix: socket.socket
+
+    def received(self) -> list[str]:
+        got = []
+        for name, sock in (("tcp", self.tcp), ("tcp6", self.tcp6), ("unix", self.unix)):
+            if sock is None:
+                continue
+            try:
+                conn, _ = sock.accept()
+                conn.close()
+                got.append(name)
+            except BlockingIOError:
+                pass
+        try:
+            self.udp.recv(4096)
+            got.append("udp")
+        except BlockingIOError:
+            pass
+        return got
+
+
+@pytest.fixture(scope="session")
+def listeners() -> Listeners:
+    """Loopback listeners the network program tries to reach; none may ever see a connection."""
+    made = []
+
+    def listen(family: int, kind: int, address: object) -> socket.socket:
+        sock = socket.socket(family, kind)
+        made.append(sock)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        if kind == socket.SOCK_STREAM:
+            sock.listen(16)
+        sock.setblocking(False)
+        return sock
+
+    try:
+        tcp = listen(socket.AF_INET, socket.SOCK_STREAM, ("127.0.0.1", PORT))
+        udp = listen(socket.AF_INET, socket.SOCK_DGRAM, ("127.0.0.1", PORT))
+        unix = listen(socket.AF_UNIX, socket.SOCK_STREAM, ABSTRACT_SOCKET)
+    except OSError as exc:
+        pytest.skip(f"cannot listen on 127.0.0.1:{PORT}: {exc}")
+    try:
+        tcp6 = listen(socket.AF_INET6, socket.SOCK_STREAM, ("::1", PORT))
+    except OSError:
+        tcp6 = None
+    yield Listeners(tcp, tcp6, udp, unix)
+    for sock in made:
+        sock.close()
+
+
+@pytest.fixture
+def sentinel():
+    """A process on the host that kill(-1)/killpg attacks must not reach."""
+    process = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    yield process
+    process.kill()
+    process.wait()
+
+
+# -- what "no side effect" means -----------------------------------------------------------------
+
+
+def _processes_matching(needles: list[str]) -> list[tuple[int, str]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if any(n in cmdline for n in needles):
+            found.append((int(entry.name), cmdline[:200]))
+    return found
+
+
+def _survivors(name: str, wait_s: float = 3.0) -> list[tuple[int, str]]:
+    """Processes of this program still alive (SIGKILL is asynchronous: give it a moment)."""
+    needles = [f"/submission/{name}.py", MARKER]
+    deadline = time.monotonic() + wait_s
+    while True:
+        found = _processes_matching(needles)
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def _our_cgroups() -> list[Path]:
+    prefix = f"judge-{os.getpid()}-"
+    left = []
+    for controller in ("memory", "pids"):
+        base = CGROUP_ROOT / controller
+        if base.is_dir():
+            left += [p for p in base.rglob(f"{prefix}*") if p.is_dir()]
+    return left
+
+
+def _host_markers(cache: Path) -> list[Path]:
+    found: list[Path] = []
+    for top in (Path("/tmp"), Path("/dev/shm"), Path("/root"), Path("/"), Path("/work")):
+        try:
+            found += [p for p in top.iterdir() if p.name.startswith(MARKER)]
+        except OSError:
+            pass
+    for tree in (REPO, cache):
+        result = subprocess.run(["find", str(tree), "-name", f"{MARKER}*"], capture_output=True, text=True)
+        found += [Path(line) for line in result.stdout.splitlines() if line]
+    return found
+
+
+def _snapshot(directory: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(directory)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in directory.rglob("*")
+        if p.is_file()
+    }
+
+
+def _changed_entries(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[str]:
+    """Entries that existed before and were modified or removed (poisoning). New entries are
+    allowed: trusted runs in the parent (reference, hint solutions) may add some; a new file
+    named like a marker is caught by _host_markers."""
+    return sorted(k for k, v in before.items() if after.get(k) != v)
+
+
+def _grade(path: Path, problem, config, cases):
+    """grade() without wrong-answer hints where the judge has them (they run trusted solutions
+    in the parent, which is slow and irrelevant here)."""
+    if "hints" in inspect.signature(grade).parameters:
+        return grade(path, problem, config, cases=cases, hints=False)
+    return grade(path, problem, config, cases=cases)
+
+
+# -- the tests ------------------------------------------------------------------------------------
+
+
+def test_hostile_suite_is_complete() -> None:
+    """At least 28 programs, each with a valid verdict code; every verdict but internal_error used."""
+    assert len(PROGRAMS) >= 28
+    codes = {v.value for v in Verdict}
+    for name, (expect, attack) in PROGRAMS.items():
+        assert expect in codes, f"{name}: unknown verdict {expect!r}"
+        assert attack.strip(), name
+    assert {expect for expect, _ in PROGRAMS.values()} == codes - {"internal_error"}
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_hostile_program(
+    name: str, judge_env: JudgeEnv, listeners: Listeners, sentinel: subprocess.Popen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expect, attack = PROGRAMS[name]
+    secret = f"s3cr3t-{uuid.uuid4()}"
+    monkeypatch.setenv("JUDGE_TEST_SECRET", secret)
+    cache = judge_env.config.cache_dir
+    cache_before = _snapshot(cache)
+    markers_before = set(_host_markers(cache))
+    assert not _survivors(name, wait_s=0), "a process of this program exists before it ran"
+
+    config = judge_env.config.with_overrides(**{**BASE_LIMITS, **LIMITS.get(name, {})})
+    cases = judge_env.cases if name in TWO_CASES else judge_env.cases[:1]
+    started = time.monotonic()
+    result = _grade(HOSTILE_DIR / f"{name}.py", judge_env.problem, config, cases)
+    elapsed = time.monotonic() - started
+    report = json.dumps(result.to_json())
+
+    # (a) the verdict
+    assert result.verdict.value == expect, f"{name} ({attack}): got {result.verdict.value}; {report[:3000]}"
+    assert result.run is not None and result.run.sandboxed
+    if name in MESSAGES:
+        assert MESSAGES[name] in result.cases[0].message, f"{name}: {result.cases[0].message!r}"
+
+    # (b) no side effects
+    assert not _survivors(name), f"{name}: processes outlived the run"
+    assert not _our_cgroups(), f"{name}: cgroups left behind: {_our_cgroups()}"
+    assert sentinel.poll() is None, f"{name}: a process on the host was killed"
+    assert not listeners.received(), f"{name}: a loopback listener on the host was reached"
+    assert secret not in report and "JUDGE_TEST_SECRET" not in report, f"{name}: the judge's environment leaked"
+    if name in SLOW_EFFECTS:
+        time.sleep(3.0)
+        assert not _survivors(name, wait_s=0), f"{name}: a daemon came back"
+    assert set(_host_markers(cache)) == markers_before, f"{name}: wrote files on the host"
+    assert not _changed_entries(cache_before, _snapshot(cache)), f"{name}: the shared cache changed"
+
+    # limits must act promptly, not at the next time limit
+    limits = config.limits
+    assert elapsed < limits.startup_time_s + limits.case_time_s * len(cases) + 20, f"{name}: took {elapsed:.1f} s"
+    if name in PROMPT:
+        assert elapsed < limits.case_time_s + 15, f"{name}: the limit took {elapsed:.1f} s to act"
+    if name.startswith("stdout_flood"):
+        assert result.run.output_truncated
+        assert result.run.stdout_bytes > limits.output_bytes
+    if name == "stdout_flood":
+        assert result.run.stdout_bytes >= 250 * 2**20 and result.run.stderr_bytes >= 60 * 2**20
+
+
+def test_judge_still_works_afterwards(judge_env: JudgeEnv) -> None:
+    """After all the abuse: a correct solution on every case of the slice is still accepted."""
+    config = judge_env.config.with_overrides(**BASE_LIMITS)
+    result = grade(judge_env.problem.solutions_dir / "accepted" / "nn_conv_direct.py", judge_env.problem, config, cases=judge_env.cases)
+    assert result.verdict is Verdict.ACCEPTED, result.to_json()
+    assert not _our_cgroups()
+    # and no sandbox process of this session is left anywhere
+    assert not _processes_matching([f"/submission/{name}.py" for name in PROGRAMS] + [MARKER])
+
+
+def test_secret_env_does_not_reach_bwrap(judge_env: JudgeEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bwrap's pid 1 inside the sandbox is a fork of bwrap: its /proc/1/environ is what we pass it."""
+    monkeypatch.setenv("JUDGE_TEST_SECRET", "s3cr3t-direct")
+    config = judge_env.config.with_overrides(**BASE_LIMITS)
+    result = _grade(HOSTILE_DIR / "env_exfiltrate.py", judge_env.problem, config, judge_env.cases[:1])
+    assert result.verdict is Verdict.RUNTIME_ERROR
+    assert "s3cr3t" not in json.dumps(result.to_json())
+    # The exception message does carry what the program saw: its own tiny environment only.
+    assert "PYTHONPATH" in result.cases[0].message
+
