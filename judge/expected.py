@@ -206,8 +206,9 @@ def clear_caches(config: Config) -> int:
 def warm_caches(problem: Problem, config: Config) -> str:
     """Compute expected outputs and fill JAX's compilation cache from trusted runs only.
 
-    The reference and the problem's shipped accepted solutions run unsandboxed with the
-    compilation cache writable; learner code never writes to it.
+    The reference and the problem's shipped solutions (accepted and wrong: written by the problem's
+    author, so trusted) run unsandboxed with the compilation cache writable, so the operations
+    typical submissions use are compiled once; learner code never writes to the cache.
     """
     from .cases import load_cases, materialize
 
@@ -216,7 +217,7 @@ def warm_caches(problem: Problem, config: Config) -> str:
     expected = expected_outputs(problem, cases, inputs, config)
     failures = [cid for cid, e in expected.items() if e.array is None]
     warmed = 0
-    for solution in sorted((problem.solutions_dir / "accepted").glob("*.py")):
+    for solution in sorted(problem.solutions_dir.glob("*/*.py")):
         run = SolutionRun(
             solution, problem.args, inputs, problem.limits(config), SandboxPolicy(isolate=False),
             WorkerOptions(config.backend, config.precision, config.x64, compile_cache_dir(config)),
@@ -225,7 +226,7 @@ def warm_caches(problem: Problem, config: Config) -> str:
         for _ in run.outcomes():
             pass
         warmed += 1
-    line = f"{problem.id}: {len(cases) - len(failures)}/{len(cases)} expected outputs cached; compilation cache warmed by the reference and {warmed} accepted solution(s)"
+    line = f"{problem.id}: {len(cases) - len(failures)}/{len(cases)} expected outputs cached; compilation cache warmed by the reference and {warmed} shipped solution(s)"
     if failures:
         line += f"; the reference FAILED on: {', '.join(failures)}"
     return line
