@@ -247,12 +247,8 @@ def cache_warm(problem_name: str, config_path: str | None, backend: str | None, 
     click.echo(report)
 
 
-def _register_optional() -> None:
-    try:
-        from .authoring_cli import register
-    except ImportError:
-        return
-    register(main)
+# Authoring commands (new, check, cases ...) live in their own module; registered last because
+# they reuse the option bundles defined above.
+from .authoring_cli import register as _register_authoring  # noqa: E402
 
-
-_register_optional()
+_register_authoring(main)

@@ -1,0 +1,363 @@
+"""``judge check``: the gate a problem folder must pass before learners see it.
+
+Checks, in order (a failed early check skips the ones that need it):
+
+1. ``problem.yaml`` and ``cases.yaml`` load: errors name file, line, case id and field.
+2. The files the judge expects exist (statement, reference, template, at least one accepted and
+   one wrong solution, each with a valid ``# expect:`` line and, for wrong ones, a ``# hint:``),
+   and no ``TODO(author)`` placeholder left by ``judge new`` remains.
+3. The reference runs on every case twice (bypassing the expected-output cache) with bitwise
+   identical, finite outputs.
+4. Every ``solutions/accepted/`` file is accepted and every ``solutions/wrong/`` file gets the
+   verdict it declares (graded with :func:`judge.grade.grade`, sandboxed, two at a time).
+5. Every wrong solution is rejected by at least one case. The table of which case rejects which
+   wrong solution is printed; *redundant* cases are those a greedy set cover does not need
+   (informational only: a redundant case may still guard a shape edge or a pitfall no wrong
+   solution covers yet).
+6. Tolerance sanity, per case with its effective rtol/atol: an all-zeros answer fails, and so
+   does the reference's own output rounded to bfloat16. A case whose expected output is all
+   zeros (or exactly representable in bfloat16) cannot be tested this way and is listed.
+
+The check never raises for a bad problem: every finding is a :class:`CheckItem`.
+
+Example:
+    >>> report = check_problem(problem_dir, config)     # doctest: +SKIP
+    >>> report.ok, [i.name for i in report.items if not i.ok]   # doctest: +SKIP
+    (True, [])
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .cases import TestCase, load_cases, materialize
+from .compare import compare
+from .config import Config
+from .errors import JudgeError
+from .expected import expected_outputs
+from .grade import grade
+from .hints import read_header, solution_files, tolerance_of
+from .problem import Problem, load_problem
+from .sandbox import SandboxPolicy
+from .verdict import SubmissionResult, Verdict
+
+log = logging.getLogger(__name__)
+
+TODO_MARK = "TODO(author)"
+WORKERS = 2
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One line of the report: what was checked, whether it holds, and why not."""
+
+    name: str
+    ok: bool
+    message: str = ""
+    details: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "message": self.message, "details": list(self.details)}
+
+
+@dataclass(frozen=True)
+class SolutionCheck:
+    """One known solution graded: what it declares and what it got."""
+
+    file: str  # relative to the problem folder, e.g. "wrong/flipped_kernel.py"
+    declared: str
+    got: str
+    rejected_by: tuple[str, ...] = ()  # case ids whose verdict is not accepted
+
+    @property
+    def ok(self) -> bool:
+        return self.declared == self.got
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "declared": self.declared, "got": self.got, "ok": self.ok,
+                "rejected_by": list(self.rejected_by)}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything ``judge check`` found about one problem."""
+
+    problem: str
+    root: str
+    items: tuple[CheckItem, ...]
+    case_ids: tuple[str, ...] = ()
+    solutions: tuple[SolutionCheck, ...] = ()
+    redundant_cases: tuple[str, ...] = ()
+    untestable_tolerance_cases: tuple[str, ...] = ()
+    wall_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(item.ok for item in self.items)
+
+    @property
+    def wrong(self) -> tuple[SolutionCheck, ...]:
+        return tuple(s for s in self.solutions if s.file.startswith("wrong/"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "problem": self.problem,
+            "root": self.root,
+            "ok": self.ok,
+            "checks": [i.to_json() for i in self.items],
+            "solutions": [s.to_json() for s in self.solutions],
+            "table": {s.file: list(s.rejected_by) for s in self.wrong},
+            "redundant_cases": list(self.redundant_cases),
+            "untestable_tolerance_cases": list(self.untestable_tolerance_cases),
+            "wall_s": round(self.wall_s, 2),
+        }
+
+
+def check_problem(root: Path, config: Config, *, policy: SandboxPolicy | None = None) -> CheckReport:
+    """Run every check on the problem folder ``root`` (see the module docstring)."""
+    started = time.monotonic()
+    items: list[CheckItem] = []
+
+    def finish(problem_id: str, **extra: Any) -> CheckReport:
+        return CheckReport(problem_id, str(root), tuple(items), wall_s=time.monotonic() - started, **extra)
+
+    try:
+        problem = load_problem(root, config.problems_dir)
+        items.append(CheckItem("problem.yaml is valid", True, f"{len(problem.args)} arguments"))
+    except JudgeError as exc:
+        items.append(CheckItem("problem.yaml is valid", False, str(exc)))
+        return finish(root.name)
+    try:
+        cases = load_cases(problem)
+        n_hidden = sum(c.hidden for c in cases)
+        items.append(CheckItem("cases.yaml is valid", True, f"{len(cases)} cases ({len(cases) - n_hidden} public, {n_hidden} hidden)"))
+    except JudgeError as exc:
+        items.append(CheckItem("cases.yaml is valid", False, str(exc)))
+        return finish(problem.id)
+
+    items.append(_check_files(problem))
+
+    inputs = [materialize(problem, case) for case in cases]
+    ref_item, expected = _check_reference(problem, cases, inputs, config)
+    items.append(ref_item)
+    if expected is None:
+        return finish(problem.id, case_ids=tuple(c.id for c in cases))
+
+    solutions = _grade_solutions(problem, cases, config, policy)
+    for sol in solutions:
+        if sol.file.startswith("accepted/"):
+            message = "accepted" if sol.ok else f"declared accepted, got {sol.got}"
+        else:
+            message = f"{sol.got}, rejected by {len(sol.rejected_by)}/{len(cases)} cases" if sol.ok else f"declared {sol.declared}, got {sol.got}"
+        items.append(CheckItem(f"solutions/{sol.file}", sol.ok, message))
+
+    wrong = [s for s in solutions if s.file.startswith("wrong/")]
+    slipping = [s.file for s in wrong if not s.rejected_by]
+    items.append(CheckItem(
+        "every wrong solution is rejected by some case",
+        not slipping,
+        f"no case rejects: {', '.join(slipping)}" if slipping else f"{len(wrong)} wrong solutions",
+    ))
+    redundant = redundant_cases([c.id for c in cases], {s.file: set(s.rejected_by) for s in wrong})
+
+    tol_item, untestable = _check_tolerances(problem, cases, expected)
+    items.append(tol_item)
+    return finish(
+        problem.id,
+        case_ids=tuple(c.id for c in cases),
+        solutions=tuple(solutions),
+        redundant_cases=tuple(redundant),
+        untestable_tolerance_cases=tuple(untestable),
+    )
+
+
+def _check_files(problem: Problem) -> CheckItem:
+    problems: list[str] = []
+    for path in (problem.statement_file, problem.reference_file, problem.template_file):
+        if not path.is_file() or not path.read_text(encoding="utf-8", errors="replace").strip():
+            problems.append(f"{path.name} is missing or empty")
+    if problem.template_file.is_file():
+        try:
+            compile(problem.template_file.read_text(encoding="utf-8"), str(problem.template_file), "exec")
+        except SyntaxError as exc:
+            problems.append(f"template.py: SyntaxError at line {exc.lineno}: {exc.msg}")
+    accepted, wrong = solution_files(problem, "accepted"), solution_files(problem, "wrong")
+    if not accepted:
+        problems.append("solutions/accepted/ has no .py file")
+    if not wrong:
+        problems.append("solutions/wrong/ has no .py file")
+    for path in accepted + wrong:
+        header = read_header(path)
+        rel = path.relative_to(problem.solutions_dir)
+        if header.expect is None:
+            problems.append(f"solutions/{rel}: {header.header_error}")
+        elif path in accepted and header.expect is not Verdict.ACCEPTED:
+            problems.append(f"solutions/{rel}: declares {header.expect.value} but is in accepted/")
+        elif path in wrong and header.expect is Verdict.ACCEPTED:
+            problems.append(f"solutions/{rel}: declares accepted but is in wrong/")
+        elif path in wrong and not header.hint:
+            problems.append(f"solutions/{rel}: line 2 must be '# hint: <text for learners>'")
+    for path in sorted(problem.root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".md", ".yaml") and TODO_MARK in path.read_text(encoding="utf-8", errors="replace"):
+            problems.append(f"{path.relative_to(problem.root)} still has {TODO_MARK} placeholders")
+    summary = f"statement.md, reference.py, template.py, {len(accepted)} accepted, {len(wrong)} wrong"
+    message = summary if not problems else problems[0] if len(problems) == 1 else f"{len(problems)} problems"
+    return CheckItem("problem files are complete", not problems, message, tuple(problems))
+
+
+def _check_reference(
+    problem: Problem, cases: Sequence[TestCase], inputs: Sequence[dict[str, Any]], config: Config
+) -> tuple[CheckItem, dict[str, np.ndarray] | None]:
+    name = "reference is deterministic and finite"
+    first = expected_outputs(problem, cases, inputs, config, use_cache=False)
+    second = expected_outputs(problem, cases, inputs, config, use_cache=False)
+    faults: list[str] = []
+    arrays: dict[str, np.ndarray] = {}
+    for case in cases:
+        a, b = first[case.id], second[case.id]
+        if a.array is None or b.array is None:
+            faults.append(f"case {case.id!r}: {a.error or b.error}")
+            continue
+        if a.array.dtype != b.array.dtype or a.array.shape != b.array.shape or a.array.tobytes() != b.array.tobytes():
+            faults.append(f"case {case.id!r}: two runs differ (not bitwise identical)")
+            continue
+        if a.array.dtype.kind == "f" and not np.all(np.isfinite(a.array)):
+            faults.append(f"case {case.id!r}: non-finite output")
+            continue
+        arrays[case.id] = a.array
+    if faults:
+        return CheckItem(name, False, "; ".join(faults[:3]) + (f" (+{len(faults) - 3} more)" if len(faults) > 3 else ""), tuple(faults)), None
+    return CheckItem(name, True, f"{len(cases)} cases, 2 runs, bitwise identical"), arrays
+
+
+def _grade_solutions(
+    problem: Problem, cases: Sequence[TestCase], config: Config, policy: SandboxPolicy | None
+) -> list[SolutionCheck]:
+    files = solution_files(problem, "accepted") + solution_files(problem, "wrong")
+
+    def one(path: Path) -> SolutionCheck:
+        header = read_header(path)
+        declared = header.expect.value if header.expect else "?"
+        result: SubmissionResult = grade(path, problem, config, cases=cases, policy=policy, hints=False)
+        rejected = tuple(c.case_id for c in result.cases if not c.passed)
+        return SolutionCheck(str(path.relative_to(problem.solutions_dir)), declared, result.verdict.value, rejected)
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return list(pool.map(one, files))
+
+
+def redundant_cases(case_ids: Sequence[str], rejected_by: dict[str, set[str]]) -> list[str]:
+    """Cases a greedy set cover of the wrong solutions does not pick, in file order.
+
+    Greedy: repeatedly take the case that rejects the most wrong solutions not yet rejected
+    (ties: the earlier case in the file) until every rejectable wrong solution is covered.
+
+    Example:
+        >>> redundant_cases(["a", "b", "c"], {"w1": {"a", "b"}, "w2": {"b"}})
+        ['a', 'c']
+    """
+    rejects = {cid: {w for w, by in rejected_by.items() if cid in by} for cid in case_ids}
+    uncovered = set().union(*rejects.values()) if rejects else set()
+    chosen: set[str] = set()
+    while uncovered:
+        best = max(case_ids, key=lambda cid: (len(rejects[cid] & uncovered), -case_ids.index(cid)))
+        chosen.add(best)
+        uncovered -= rejects[best]
+    return [cid for cid in case_ids if cid not in chosen]
+
+
+def bfloat16_round(array: np.ndarray) -> np.ndarray:
+    """``array`` rounded to bfloat16 (round to nearest even) and back to float32.
+
+    Example:
+        >>> float(bfloat16_round(np.array([1.0 + 2**-9], dtype=np.float32))[0])
+        1.0
+    """
+    x = np.ascontiguousarray(array, dtype=np.float32)
+    try:
+        import ml_dtypes
+
+        return x.astype(ml_dtypes.bfloat16).astype(np.float32)
+    except ImportError:  # emulate: keep the top 16 bits, rounding the rest to nearest even
+        bits = x.view(np.uint32).astype(np.uint64)
+        rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+        out = rounded.astype(np.uint32).view(np.float32)
+        return np.where(np.isnan(x), x, out)
+
+
+def _check_tolerances(
+    problem: Problem, cases: Sequence[TestCase], expected: dict[str, np.ndarray]
+) -> tuple[CheckItem, list[str]]:
+    name = "tolerance rejects zeros and a bfloat16-rounded reference"
+    loose: list[str] = []
+    untestable: list[str] = []
+    for case in cases:
+        exp = expected[case.id]
+        tol = tolerance_of(problem, case)
+        if exp.dtype.kind != "f":
+            untestable.append(case.id)
+            continue
+        if not np.any(exp):
+            untestable.append(case.id)
+        elif compare(exp, np.zeros_like(exp), **tol, reveal=False).ok:
+            loose.append(f"case {case.id!r}: an all-zeros answer passes rtol={tol['rtol']:g}, atol={tol['atol']:g}")
+        bf16 = bfloat16_round(exp).astype(exp.dtype)
+        if np.array_equal(bf16, exp):
+            if case.id not in untestable:
+                untestable.append(case.id)
+        elif compare(exp, bf16, **tol, reveal=False).ok:
+            loose.append(f"case {case.id!r}: the bfloat16-rounded reference passes rtol={tol['rtol']:g}, atol={tol['atol']:g}")
+    if loose:
+        return CheckItem(name, False, "; ".join(loose[:3]) + (f" (+{len(loose) - 3} more)" if len(loose) > 3 else ""), tuple(loose)), untestable
+    note = f"{len(cases) - len(untestable)} cases" + (f"; not testable (all-zero or bf16-exact output): {', '.join(untestable)}" if untestable else "")
+    return CheckItem(name, True, note), untestable
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def render_json(report: CheckReport) -> str:
+    """Exactly one JSON document."""
+    return json.dumps(report.to_json(), indent=2)
+
+
+def render_text(report: CheckReport) -> str:
+    """The human report: a ✓/✗ line per check, the rejection table, redundant cases, the result."""
+    lines = [f"check {report.problem} ({report.root})"]
+    for item in report.items:
+        lines.append(f"  {'✓' if item.ok else '✗'} {item.name}" + (f": {item.message}" if item.message else ""))
+        if not item.ok and len(item.details) > 1:
+            lines.extend(f"      - {d}" for d in item.details)
+    wrong = report.wrong
+    if wrong and report.case_ids:
+        lines.append("")
+        lines.append("Which case rejects which wrong solution (x = rejected):")
+        width = max(len(c) for c in report.case_ids)
+        header = " " * (width + 4) + " ".join(f"{i + 1:>2}" for i in range(len(wrong)))
+        lines.append(header)
+        for cid in report.case_ids:
+            cells = " ".join(f"{'x' if cid in s.rejected_by else '.':>2}" for s in wrong)
+            mark = "  (redundant)" if cid in report.redundant_cases else ""
+            lines.append(f"  {cid:<{width}}  {cells}{mark}")
+        totals = " ".join(f"{len(s.rejected_by):>2}" for s in wrong)
+        lines.append(f"  {'cases rejecting':<{width}}  {totals}")
+        for i, s in enumerate(wrong):
+            flag = "   <- NO CASE REJECTS IT" if not s.rejected_by else ""
+            lines.append(f"  {i + 1:>2}: {s.file} ({s.declared}){flag}")
+        if report.redundant_cases:
+            lines.append(
+                f"Redundant cases (reject no wrong solution that the greedy cover's cases do not): {', '.join(report.redundant_cases)}"
+            )
+    lines.append("")
+    failed = [i for i in report.items if not i.ok]
+    verdict = "PASS" if not failed else f"FAIL ({len(failed)} of {len(report.items)} checks failed)"
+    lines.append(f"Result: {verdict} · {report.wall_s:.1f}s")
+    return "\n".join(lines)

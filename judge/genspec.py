@@ -1,0 +1,131 @@
+"""``gen:`` blocks of ``problem.yaml``: the ranges ``judge cases gen`` draws new cases from.
+
+A problem may declare shared dimension variables at the top level and a range per argument::
+
+    gen:
+      dims: {L: [1, 64], C: [1, 8]}          # each draw picks one value per name, inclusive
+    args:
+      - {name: seed, type: float, gen: {min: 0, max: 2147483647, integer: true}}
+      - {name: x, type: array, dtype: float32, ndim: 2,
+         gen: {shape: [L, C], dist: [normal, uniform], low: -3, high: 3}}
+      - {name: features, type: int, gen: {min: 1, max: 16}}
+      - {name: flag, type: bool, gen: {}}                  # true or false
+      - {name: mode, type: int, gen: {choices: [1, 2, 4]}}
+
+An array dimension is an integer (fixed), ``[lo, hi]`` (drawn per array), the name of a
+``dims`` variable (shared by every array that names it) or the name of an ``int`` argument (the
+value drawn for that argument). Only arguments with a ``gen`` block can be generated; ``judge
+cases gen`` refuses a problem where some argument lacks one.
+
+Example:
+    >>> spec = parse_arg_gen({"min": 1, "max": 8}, "int", lambda m, k: ValueError(m))
+    >>> spec.low, spec.high
+    (1, 8)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+DISTS = ("normal", "uniform", "randint")
+_SCALAR_KEYS = {"min", "max", "integer", "choices"}
+_ARRAY_KEYS = {"shape", "dist", "mean", "std", "low", "high"}
+
+Fail = Callable[[str, str], Exception]  # (message, key) -> exception to raise
+
+
+@dataclass(frozen=True)
+class ArgGen:
+    """How to draw one argument. Scalars use low/high/integer/choices; arrays shape/dists/params."""
+
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    choices: tuple[Any, ...] = ()
+    shape: tuple[Any, ...] = ()  # int | (lo, hi) | name
+    dists: tuple[str, ...] = ()
+    params: tuple[tuple[str, float], ...] = ()  # mean/std/low/high, passed to the generator spec
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def parse_dims(raw: Any, fail: Fail) -> tuple[tuple[str, int, int], ...]:
+    """The top-level ``gen: {dims: {NAME: [lo, hi]}}`` block."""
+    if not isinstance(raw, Mapping):
+        raise fail("must be a mapping with 'dims'", "gen")
+    for key in raw:
+        if key != "dims":
+            raise fail(f"unknown key {key!r}; valid keys: dims", "gen")
+    dims = raw.get("dims", {})
+    if not isinstance(dims, Mapping):
+        raise fail("must map dimension names to [lo, hi]", "gen.dims")
+    out = []
+    for name, rng in dims.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise fail(f"dimension name {name!r} must be an identifier", "gen.dims")
+        if not (isinstance(rng, list) and len(rng) == 2 and all(_is_int(v) for v in rng) and 1 <= rng[0] <= rng[1]):
+            raise fail(f"must be [lo, hi] with 1 <= lo <= hi; got {rng!r}", f"gen.dims.{name}")
+        out.append((name, int(rng[0]), int(rng[1])))
+    return tuple(out)
+
+
+def parse_arg_gen(raw: Any, arg_type: str, fail: Fail, ndim: int | None = None) -> ArgGen:
+    """One argument's ``gen:`` block; ``fail(message, key)`` builds the error to raise."""
+    if not isinstance(raw, Mapping):
+        raise fail("must be a mapping", "gen")
+    if arg_type == "array":
+        for key in raw:
+            if key not in _ARRAY_KEYS:
+                raise fail(f"unknown key {key!r}; valid keys for arrays: {', '.join(sorted(_ARRAY_KEYS))}", "gen")
+        shape = raw.get("shape")
+        if not isinstance(shape, list):
+            raise fail("arrays need 'shape': a list of int | [lo, hi] | dimension name", "gen")
+        if ndim is not None and len(shape) != ndim:
+            raise fail(f"shape has {len(shape)} dims, the argument is {ndim}-D", "gen")
+        dims: list[Any] = []
+        for d in shape:
+            if _is_int(d) and d >= 1:
+                dims.append(int(d))
+            elif isinstance(d, list) and len(d) == 2 and all(_is_int(v) for v in d) and 1 <= d[0] <= d[1]:
+                dims.append((int(d[0]), int(d[1])))
+            elif isinstance(d, str) and d.isidentifier():
+                dims.append(d)
+            else:
+                raise fail(f"shape entry {d!r} must be a positive int, [lo, hi] or a name", "gen")
+        dist = raw.get("dist", "normal")
+        dists = tuple(dist) if isinstance(dist, list) else (dist,)
+        if not dists or any(d not in DISTS for d in dists):
+            raise fail(f"dist must be one of {', '.join(DISTS)} or a list of them; got {dist!r}", "gen")
+        params = []
+        for key in ("mean", "std", "low", "high"):
+            if key in raw:
+                if not _is_num(raw[key]):
+                    raise fail(f"{key!r} must be a number", "gen")
+                params.append((key, raw[key]))
+        if "randint" in dists and not ("low" in raw and "high" in raw):
+            raise fail("dist randint needs 'low' and 'high'", "gen")
+        return ArgGen(shape=tuple(dims), dists=dists, params=tuple(params))
+    for key in raw:
+        if key not in _SCALAR_KEYS:
+            raise fail(f"unknown key {key!r}; valid keys for scalars: {', '.join(sorted(_SCALAR_KEYS))}", "gen")
+    if "choices" in raw:
+        choices = raw["choices"]
+        if not isinstance(choices, list) or not choices:
+            raise fail("'choices' must be a non-empty list", "gen")
+        return ArgGen(choices=tuple(choices))
+    if arg_type == "bool":
+        return ArgGen(choices=(False, True))
+    low, high = raw.get("min"), raw.get("max")
+    if not (_is_num(low) and _is_num(high) and low <= high):
+        raise fail(f"needs numbers 'min' <= 'max'; got min={low!r}, max={high!r}", "gen")
+    integer = arg_type == "int" or bool(raw.get("integer", False))
+    if arg_type == "int" and not (_is_int(low) and _is_int(high)):
+        raise fail("'min' and 'max' of an int must be integers", "gen")
+    return ArgGen(low=low, high=high, integer=integer)

@@ -1,0 +1,27 @@
+# expect: wrong_answer
+# hint: Neural-network convolution is a cross-correlation: do not reverse the kernel along its height and width axes (that is what scipy.signal.convolve2d does).
+"""Wrong: textbook convolution, the kernel reversed along H and W. Invisible only for 1x1 kernels."""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+P = jax.lax.Precision.HIGHEST
+DN = ("NHWC", "HWIO", "NHWC")
+
+
+class Conv(nn.Module):
+    features: int
+    kh: int
+    kw: int
+
+    @nn.compact
+    def __call__(self, x):
+        k = self.param("kernel", nn.initializers.lecun_normal(), (self.kh, self.kw, x.shape[-1], self.features))
+        b = self.param("bias", nn.initializers.zeros, (self.features,))
+        return jax.lax.conv_general_dilated(x, k[::-1, ::-1], (1, 1), "SAME", dimension_numbers=DN, precision=P) + b
+
+
+def solve(seed, x, features, kernel_h, kernel_w):
+    m = Conv(int(features), int(kernel_h), int(kernel_w))
+    return m.apply(m.init(jax.random.PRNGKey(int(seed)), x), x)

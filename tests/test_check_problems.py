@@ -1,0 +1,36 @@
+"""Every shipped problem passes ``judge check`` (the gate a problem must pass)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from judge.authoring_cli import register
+from judge.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+PROBLEMS = sorted(p.parent for p in REPO.glob("problems/*/problem.yaml"))
+
+if "check" not in main.commands:
+    register(main)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root", PROBLEMS, ids=[p.name for p in PROBLEMS])
+def test_shipped_problem_passes_check(root: Path, session_cache: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "--problem", str(root), "--format", "json"],
+                                env={"JUDGE_CACHE_DIR": str(session_cache)})
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["ok"] and all(c["ok"] for c in report["checks"])
+    wrong = [s for s in report["solutions"] if s["file"].startswith("wrong/")]
+    accepted = [s for s in report["solutions"] if s["file"].startswith("accepted/")]
+    assert len(accepted) >= 3 and len(wrong) >= 6
+    assert all(report["table"][s["file"]] for s in wrong)
+
+
+def test_there_are_at_least_three_problems() -> None:
+    assert {"conv1d", "conv2d", "layernorm"} <= {p.name for p in PROBLEMS}
