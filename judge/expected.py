@@ -90,7 +90,7 @@ def expected_outputs(
     use_cache: bool = True,
 ) -> dict[str, Expected]:
     """The reference's output for every case, from the cache or from one reference run."""
-    store = _Store(config.cache_dir / "expected")
+    store = OutputStore(config.cache_dir / "expected")
     results: dict[str, Expected] = {}
     keys = {case.id: cache_key(problem, case, config) for case in cases}
     missing: list[int] = []
@@ -139,7 +139,7 @@ def _run_reference(
     return results
 
 
-class _Store:
+class OutputStore:
     """A directory of ``<key>.npy`` files, each with a ``<key>.sha256`` checksum beside it."""
 
     def __init__(self, root: Path) -> None:
@@ -195,7 +195,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 def clear_caches(config: Config) -> int:
     """Remove every file under the cache directory; return how many."""
     removed = 0
-    for sub in ("expected", "xla", "hints"):
+    for sub in ("expected", "xla", "pitfalls"):
         folder = config.cache_dir / sub
         if folder.is_dir():
             removed += sum(1 for p in folder.rglob("*") if p.is_file())
@@ -216,8 +216,15 @@ def warm_caches(problem: Problem, config: Config) -> str:
     inputs = [materialize(problem, c) for c in cases]
     expected = expected_outputs(problem, cases, inputs, config)
     failures = [cid for cid, e in expected.items() if e.array is None]
-    warmed = 0
-    for solution in sorted(problem.solutions_dir.glob("*/*.py")):
+    from .hints import load_pitfalls, solution_outputs
+
+    # Pitfall outputs (for hints) come from trusted runs of the wrong solutions, which also
+    # fill the compilation cache with their operations.
+    pitfalls = load_pitfalls(problem)
+    solution_outputs(problem, [p.path for p in pitfalls], cases, inputs, config)
+    warmed = len(pitfalls)
+    others = [p for p in sorted(problem.solutions_dir.glob("*/*.py")) if p not in {q.path for q in pitfalls}]
+    for solution in others:
         run = SolutionRun(
             solution, problem.args, inputs, problem.limits(config), SandboxPolicy(isolate=False),
             WorkerOptions(config.backend, config.precision, config.x64, compile_cache_dir(config)),

@@ -38,7 +38,7 @@ import numpy as np
 from .cases import TestCase
 from .compare import compare
 from .config import Config
-from .expected import Expected, _Store, cache_key, compile_cache_dir
+from .expected import Expected, OutputStore, cache_key, compile_cache_dir
 from .problem import Problem
 from .runner import OutcomeKind, SolutionRun, WorkerOptions
 from .sandbox import SandboxPolicy
@@ -135,7 +135,7 @@ def solution_outputs(
     Each file runs once over the cases it has no cache entry for; files run two at a time.
     Only for the problem's own files: they run UNSANDBOXED, like the reference.
     """
-    store = _Store(config.cache_dir / "pitfalls")
+    store = OutputStore(config.cache_dir / "pitfalls")
     base_keys = {case.id: cache_key(problem, case, config) for case in cases}
 
     def key(path: Path, digest: str, case: TestCase) -> str:
@@ -187,7 +187,7 @@ def _run_trusted(
     return results
 
 
-def _load(store: _Store, key: str) -> PitfallOutput | None:
+def _load(store: OutputStore, key: str) -> PitfallOutput | None:
     array = store.load(key)
     if array is not None:
         return PitfallOutput(array)
@@ -198,7 +198,7 @@ def _load(store: _Store, key: str) -> PitfallOutput | None:
         return None
 
 
-def _save(store: _Store, key: str, output: PitfallOutput) -> None:
+def _save(store: OutputStore, key: str, output: PitfallOutput) -> None:
     if output.array is not None:
         store.save(key, output.array)
         return

@@ -111,3 +111,27 @@ def test_python_dash_m_and_console_script_agree(session_cache: Path) -> None:
         pytest.skip("console script not installed in this environment")
     out = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and "version" in out.stdout
+
+
+def test_cache_warm_then_clear(tmp_path: Path) -> None:
+    """warm fills expected outputs, pitfall outputs and the compile cache from trusted runs; clear empties them."""
+    problem = tmp_path / "p"
+    shutil.copytree(REPO / "problems" / "conv1d", problem)
+    cases = problem / "cases.yaml"
+    text = cases.read_text()
+    cases.write_text(text[: text.index("  - id: even-kernel-two")])  # the first two cases only
+    for path in problem.glob("solutions/*/*.py"):
+        if path.name not in ("compact_lax.py", "flipped_kernel.py"):
+            path.unlink()
+    (problem / "problem.yaml").write_text(
+        (problem / "problem.yaml").read_text().replace("cases: [long-sequence, many-channels]", "cases: [worked-example]")
+    )
+    cache = tmp_path / "cache"
+    warm = judge("cache", "warm", "-p", str(problem), cache=cache)
+    assert warm.returncode == 0, warm.stderr
+    assert "2/2 expected outputs cached" in warm.stdout and "2 shipped solution(s)" in warm.stdout
+    for sub in ("expected", "pitfalls", "xla"):
+        assert any(p.is_file() for p in (cache / sub).rglob("*")), sub
+    cleared = judge("cache", "clear", cache=cache)
+    assert cleared.returncode == 0 and "removed" in cleared.stdout
+    assert not any(p.is_file() for p in cache.rglob("*"))
