@@ -56,7 +56,7 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
         console.print(f"[bold]{escape(result.problem)}[/] · {escape(result.submission)} · {isolation}")
         for case in result.cases:
             console.print(case_line(case))
-    details = [c for c in result.cases if not c.passed and (c.mismatch or "\n" in c.message or c.hint)]
+    details = [c for c in result.cases if not c.passed and (c.mismatch or "\n" in c.message)]
     shown: set[str] = set()
     for case in details:
         key = case.message
@@ -70,8 +70,13 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
             console.print("  index        expected             got")
             for idx, exp, got in zip(case.mismatch.first_indices, case.mismatch.expected_values, case.mismatch.got_values):
                 console.print(f"  {str(idx[0] if len(idx) == 1 else idx):<10} {exp:>14.7g} {got:>16.7g}")
+    hints: dict[str, list[str]] = {}
+    for case in result.cases:
         if case.hint:
-            console.print(f"  [cyan]hint:[/] {escape(case.hint)}")
+            hints.setdefault(case.hint, []).append(case.case_id)
+    for hint, ids in hints.items():
+        where = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
+        console.print(f"\n[cyan]hint[/] ({escape(where)}): {escape(hint)}")
     passed = sum(c.passed for c in result.cases)
     style = _STYLE[result.verdict]
     summary = f"\nVerdict: [{style} bold]{result.verdict.value}[/] · {passed}/{len(result.cases)} cases · score {result.score:.3f}"
