@@ -185,6 +185,7 @@ def _result_fields(result: SubmissionResult) -> dict[str, Any]:
         "ranking_time_s": result.ranking_time_s,
         "wall_s": result.wall_s,
         "sandboxed": bool(result.run and result.run.sandboxed),
+        "peak_memory_mib": result.run.peak_memory_mib if result.run else None,
         "environment": result.environment,
     }
 
@@ -202,6 +203,7 @@ def _error_fields(message: str) -> dict[str, Any]:
         "ranking_time_s": None,
         "wall_s": None,
         "sandboxed": False,
+        "peak_memory_mib": None,
         "environment": package_versions(),
     }
 

@@ -159,7 +159,7 @@ class SolutionRun:
         self.bench = bench
         self.bench_if = bench_if
         self.stats = RunStats(sandboxed=policy.isolate)
-        self.compile_error: str | None = None
+        self._startup_failed = False
 
     # -- public ---------------------------------------------------------------------------
 
@@ -174,12 +174,15 @@ class SolutionRun:
                     yield CaseOutcome(index, OutcomeKind.TIMEOUT, message=self._total_time_message())
                 return
             done_before = len(remaining)
+            self._startup_failed = False
             for outcome in self._one_process(remaining, total_deadline):
                 remaining.remove(outcome.index)
                 yield outcome
-                if outcome.kind is OutcomeKind.COMPILE_ERROR:
+                if outcome.kind is OutcomeKind.COMPILE_ERROR or self._startup_failed:
+                    # Start-up fails the same way every time (an import that loops, crashes or
+                    # eats memory): restarting would only burn the time limit.
                     for index in remaining:
-                        yield CaseOutcome(index, OutcomeKind.COMPILE_ERROR, message=outcome.message)
+                        yield CaseOutcome(index, outcome.kind, message=outcome.message)
                     return
             if remaining and len(remaining) == done_before:
                 # The process died before finishing any case: nothing to gain from another try.
@@ -269,6 +272,7 @@ class SolutionRun:
         except ChannelTimeout:
             sandbox.kill(process)
             if phase is _Phase.STARTUP:
+                self._startup_failed = True
                 message = f"starting up (importing JAX and your file) took longer than {self.limits.startup_time_s:g} s"
                 yield CaseOutcome(current, OutcomeKind.TIMEOUT, message=message)
             elif time.monotonic() >= total_deadline:
@@ -294,6 +298,7 @@ class SolutionRun:
                 except subprocess.TimeoutExpired:
                     pass
             sandbox.kill(process)
+            self._startup_failed = phase is _Phase.STARTUP
             yield self._death_outcome(process, sandbox, current, phase, exc)
         finally:
             sandbox.kill(process)

@@ -1,0 +1,76 @@
+"""The parent side of a run: restarts after a crash, start-up failures, limits, the channel."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from judge.config import Limits
+from judge.problem import ArgSpec, ArgType
+from judge.runner import OutcomeKind, SolutionRun, WorkerOptions
+from judge.sandbox import SandboxPolicy
+
+ARGS = (ArgSpec("n", ArgType.INT), ArgSpec("x", ArgType.ARRAY, dtype="float32", ndim=1, container="numpy"))
+INPUTS = [{"n": i, "x": np.arange(4, dtype=np.float32)} for i in range(3)]
+
+
+def run(tmp_path: Path, source: str, **limits: float) -> tuple[list, SolutionRun, float]:
+    path = tmp_path / "solution.py"
+    path.write_text(source)
+    base = dict(case_time_s=5, total_time_s=60, startup_time_s=30, memory_mib=1024)
+    base.update(limits)
+    runner = SolutionRun(path, ARGS, INPUTS, Limits(**base), SandboxPolicy.detect("auto"), WorkerOptions())  # type: ignore[arg-type]
+    started = time.monotonic()
+    outcomes = list(runner.outcomes())
+    return outcomes, runner, time.monotonic() - started
+
+
+def test_a_crash_in_one_case_does_not_hide_the_others(tmp_path: Path) -> None:
+    outcomes, runner, _ = run(tmp_path, "import os\ndef solve(n, x):\n    if n == 1:\n        os._exit(3)\n    return x * n\n")
+    assert [o.kind for o in outcomes] == [OutcomeKind.OK, OutcomeKind.CRASH, OutcomeKind.OK]
+    assert "status 3" in outcomes[1].message
+    np.testing.assert_array_equal(outcomes[2].array, np.arange(4) * 2)
+    assert runner.stats.restarts == 1 and runner.stats.sandboxed
+
+
+def test_a_timeout_in_one_case_does_not_hide_the_others(tmp_path: Path) -> None:
+    source = "import time\ndef solve(n, x):\n    while n == 0:\n        pass\n    return x\n"
+    outcomes, _, elapsed = run(tmp_path, source, case_time_s=2)
+    assert [o.kind for o in outcomes] == [OutcomeKind.TIMEOUT, OutcomeKind.OK, OutcomeKind.OK]
+    assert elapsed < 30
+
+
+def test_a_start_up_that_never_ends_is_not_retried_per_case(tmp_path: Path) -> None:
+    outcomes, runner, elapsed = run(tmp_path, "while True:\n    pass\n", startup_time_s=3)
+    assert [o.kind for o in outcomes] == [OutcomeKind.TIMEOUT] * 3
+    assert "starting up" in outcomes[2].message
+    assert runner.stats.restarts == 0 and elapsed < 15
+
+
+def test_exceptions_show_only_the_learners_frames(tmp_path: Path) -> None:
+    source = "def helper(v):\n    raise ValueError('bad ' + str(v))\n\ndef solve(n, x):\n    return helper(n)\n"
+    outcomes, _, _ = run(tmp_path, source)
+    assert all(o.kind is OutcomeKind.EXCEPTION for o in outcomes)
+    message = outcomes[0].message
+    assert message.startswith("ValueError while calling solve: bad 0")
+    assert 'File "solution.py", line 5, in solve' in message and "line 2, in helper" in message
+    assert "judge" not in message and "worker.py" not in message
+
+
+def test_total_time_limit_covers_every_case(tmp_path: Path) -> None:
+    source = "import time\ndef solve(n, x):\n    time.sleep(1.5)\n    return x\n"
+    outcomes, _, elapsed = run(tmp_path, source, case_time_s=5, total_time_s=2.5, startup_time_s=2.5)
+    assert outcomes[-1].kind is OutcomeKind.TIMEOUT and "total time limit" in outcomes[-1].message
+    assert elapsed < 10
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [("return {'a': 1}", OutcomeKind.BAD_OUTPUT), ("return 'text'", OutcomeKind.BAD_OUTPUT), ("return [1.0, 2.0]", OutcomeKind.OK)],
+)
+def test_return_values_must_be_numeric_arrays(tmp_path: Path, body: str, kind: OutcomeKind) -> None:
+    outcomes, _, _ = run(tmp_path, f"def solve(n, x):\n    {body}\n")
+    assert outcomes[0].kind is kind
