@@ -24,10 +24,10 @@ sandbox-deps:
 	  fi; \
 	fi
 
+# Grade the example submissions (resumable: a rerun grades only new or changed files) and rank them.
 demo: install
-	@for f in submissions/*.py; do \
-	  printf '%-28s ' "$$f"; $(BIN)/judge grade "$$f" --problem conv1d | grep '^Verdict:'; \
-	done
+	$(BIN)/judge batch submissions --problem conv1d --out results/demo
+	$(BIN)/judge leaderboard results/demo
 
 test: install
 	$(BIN)/python -m pytest -q
