@@ -37,7 +37,7 @@ from .errors import JudgeError, ProblemSpecError
 from .expected import expected_outputs
 from .hints import PitfallOutput, rejects, solution_files, solution_outputs
 from .problem import ID_PATTERN, ArgType, Problem
-from .yamlio import LineDict, LineList, load_yaml_file, load_yaml_text
+from .yamlio import LineDict, LineList, load_yaml_text
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .config import Config, Limits
 from .errors import ProblemSpecError
