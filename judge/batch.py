@@ -68,6 +68,10 @@ def discover(root: Path) -> list[Submission]:
     for path in sorted(root.rglob("*.py")):
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
+        if path.is_symlink():
+            # A link could point the judge (often root) at any file on the host: never follow one.
+            log.warning("skipping %s: symbolic links are not graded", path)
+            continue
         rel = path.relative_to(root)
         user = rel.parts[0] if len(rel.parts) > 1 else path.stem
         stat = path.stat()

@@ -32,6 +32,7 @@ def make_subs(root: Path) -> Path:
     shutil.copy(SOL / "wrong" / "no_flatten.py", root / "bob" / "main.py")
     shutil.copy(SOL / "wrong" / "wrong_arity.py", root / "carol.py")
     shutil.copy(SOL / "accepted" / "manual_window_numpy.py", root / "dan.py")
+    (root / "mallory.py").symlink_to("/etc/shadow")
     (root / ".hidden").mkdir()
     (root / ".hidden" / "x.py").write_text("print('not a submission')\n")
     return root
