@@ -220,3 +220,27 @@ def test_dask_executor_with_a_local_cluster(tmp_path: Path, session_cache: Path)
     assert proc.returncode == 0, stderr
     verdicts = {r["submission"]: r["verdict"] for r in lines_of(tmp_path / "r" / "results.jsonl")}
     assert verdicts == {"ann.py": "accepted", "bob.py": "compile_error"}
+
+
+def test_a_judge_fault_is_retried_once_then_recorded(tmp_path: Path, conv1d: Problem, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    import judge.batch as batch_mod
+    from judge.verdict import CaseResult, SubmissionResult, Verdict
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "flaky.py").write_text("def solve(*a):\n    pass\n")
+    (subs / "broken.py").write_text("def solve(*a):\n    pass\n")
+    calls: dict[str, int] = {}
+
+    def fake_grade(path: Path, problem: Problem, config: Config, measure: bool = False) -> SubmissionResult:
+        calls[path.name] = calls.get(path.name, 0) + 1
+        if path.name == "broken.py" or calls[path.name] == 1:
+            raise RuntimeError("the judge tripped")
+        return SubmissionResult(problem.id, str(path), Verdict.ACCEPTED, (CaseResult("c", False, Verdict.ACCEPTED),))
+
+    monkeypatch.setattr(batch_mod, "grade", fake_grade)
+    summary = run_batch(subs, conv1d, config, tmp_path / "r", jobs=1)
+    records = {r["submission"]: r for r in read_results(tmp_path / "r")}
+    assert calls == {"flaky.py": 2, "broken.py": 2} and summary.retried == 2
+    assert records["flaky.py"]["verdict"] == "accepted" and records["flaky.py"]["attempts"] == 2
+    assert records["broken.py"]["verdict"] == "internal_error" and "the judge tripped" in records["broken.py"]["message"]
