@@ -35,7 +35,7 @@ from .channel import ChannelClosed, ChannelTimeout, FrameReader, PayloadTooLarge
 from .config import Limits
 from .errors import BackendUnavailable
 from .problem import ArgSpec, ArgType
-from .sandbox import CGROUP_ATTACH_FAILED, JUDGE_PACKAGE_DIR, Sandbox, SandboxPolicy
+from .sandbox import CGROUP_ATTACH_FAILED, JUDGE_PACKAGE_DIR, Sandbox, SandboxPolicy, sandbox_environment
 
 log = logging.getLogger(__name__)
 
@@ -224,8 +224,10 @@ class SolutionRun:
             # submission could read whatever we pass here from /proc/1/environ.
             env = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
         else:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_")}
-            env["PYTHONPATH"] = str(JUDGE_PACKAGE_DIR.parent)
+            # The same small environment as inside the sandbox, so trusted runs (the reference)
+            # and learner runs see identical settings: an XLA_FLAGS or JAX_* variable in the
+            # judge's environment must not change the reference's numerics alone.
+            env = {**sandbox_environment(), "PYTHONPATH": str(JUDGE_PACKAGE_DIR.parent)}
         process = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,

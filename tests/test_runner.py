@@ -74,3 +74,17 @@ def test_total_time_limit_covers_every_case(tmp_path: Path) -> None:
 def test_return_values_must_be_numeric_arrays(tmp_path: Path, body: str, kind: OutcomeKind) -> None:
     outcomes, _, _ = run(tmp_path, f"def solve(n, x):\n    {body}\n")
     assert outcomes[0].kind is kind
+
+
+def test_trusted_and_sandboxed_runs_get_the_same_small_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An XLA_FLAGS or secret in the judge's environment reaches neither the reference nor a submission."""
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=true")
+    monkeypatch.setenv("JUDGE_SECRET_TOKEN", "hunter2")
+    source = "import os\ndef solve(n, x):\n    leaked = 'XLA_FLAGS' in os.environ or 'JUDGE_SECRET_TOKEN' in os.environ\n    return x + (100.0 if leaked else 0.0)\n"
+    path = tmp_path / "solution.py"
+    path.write_text(source)
+    for policy in (SandboxPolicy.detect("auto"), SandboxPolicy(isolate=False)):
+        runner = SolutionRun(path, ARGS, INPUTS[:1], Limits(memory_mib=1024), policy, WorkerOptions())
+        (outcome,) = list(runner.outcomes())
+        assert outcome.kind is OutcomeKind.OK
+        np.testing.assert_array_equal(outcome.array, np.arange(4, dtype=np.float32))
