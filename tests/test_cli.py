@@ -135,3 +135,24 @@ def test_cache_warm_then_clear(tmp_path: Path) -> None:
     cleared = judge("cache", "clear", cache=cache)
     assert cleared.returncode == 0 and "removed" in cleared.stdout
     assert not any(p.is_file() for p in cache.rglob("*"))
+
+
+def test_without_bubblewrap_the_judge_refuses_unless_told(tmp_path: Path, session_cache: Path) -> None:
+    """No bwrap on PATH: exit 2 saying how to install it; --no-sandbox grades and says so."""
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("sh",):  # the sandbox prelude needs a shell, nothing else from PATH
+        os.symlink(shutil.which(tool), bin_dir / tool)
+    env = {**os.environ, "PATH": str(bin_dir), "JUDGE_CACHE_DIR": str(session_cache)}
+    cmd = [sys.executable, "-m", "judge", "grade", "submissions/alice_correct.py", "-p", "conv1d"]
+    refused = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    line = one_clean_line(refused)
+    assert "bubblewrap" in line and "apt-get install bubblewrap" in line and "--no-sandbox" in line
+    allowed = subprocess.run([*cmd, "--no-sandbox", "--format", "json"], capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    assert allowed.returncode == 0, allowed.stderr
+    data = json.loads(allowed.stdout)
+    assert data["verdict"] == "accepted" and data["run"]["sandboxed"] is False
+    text = subprocess.run([*cmd, "--no-sandbox"], capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    assert "NOT sandboxed" in text.stdout
