@@ -229,6 +229,26 @@ def materialize(problem: Problem, case: TestCase) -> dict[str, Any]:
     return values
 
 
+def fresh_inputs(problem: Problem, case: TestCase, seed: int) -> dict[str, Any]:
+    """``case``'s inputs with every generated array drawn again from ``seed``: same shapes and
+    distributions, values nobody knew before. Literal arrays and scalars stay as written.
+
+    Example:
+        >>> case = TestCase("c", False, {"x": {"shape": [2], "dtype": "float32", "seed": 1}})
+        >>> problem = type("P", (), {"args": (ArgSpec("x", ArgType.ARRAY, dtype="float32"),)})()
+        >>> a, b = fresh_inputs(problem, case, 7)["x"], fresh_inputs(problem, case, 8)["x"]
+        >>> a.shape == b.shape == (2,) and not (a == b).all()
+        True
+    """
+    inputs = dict(case.inputs)
+    for position, spec in enumerate(problem.args):
+        raw = inputs.get(spec.name)
+        if spec.type is ArgType.ARRAY and isinstance(raw, Mapping):
+            # One stream per argument, so two arrays of one call never share their values.
+            inputs[spec.name] = {**raw, "seed": (seed * 1_000_003 + position) % 2**63}
+    return materialize(problem, TestCase(case.id, case.hidden, inputs, case.rtol, case.atol))
+
+
 def _plain(value: Any) -> Any:
     """YAML containers -> plain dict/list, so cases hash and serialize the same way."""
     if isinstance(value, dict):

@@ -28,6 +28,9 @@ from typing import Any, BinaryIO, Sequence
 import numpy as np
 
 MAX_HEADER_BYTES = 1 << 20
+MAX_ARRAYS = 64
+MAX_ARRAY_BYTES = 1 << 40
+MAX_INT_DIGITS = 20  # bigger integers are never part of the protocol (and 10**5000 would not parse)
 _LEN = struct.Struct(">I")
 
 
@@ -69,10 +72,40 @@ def decode_array(blob: bytes) -> np.ndarray:
     return array
 
 
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ProtocolError("frame header has an integer too large for the protocol")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ProtocolError("frame header has a non-finite number")
+    return value
+
+
+def _no_constants(name: str) -> Any:
+    raise ProtocolError(f"frame header has {name}, which is not JSON")
+
+
+def parse_header(raw: bytes) -> dict[str, Any]:
+    """Strict JSON object: no NaN/Infinity, no huge integers, no nesting beyond the parser's depth."""
+    try:
+        header = json.loads(raw.decode(), parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constants)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
+        if isinstance(exc, ProtocolError):
+            raise
+        raise ProtocolError("frame header is not valid JSON") from None
+    if not isinstance(header, dict):
+        raise ProtocolError("frame header is not a JSON object")
+    return header
+
+
 def send(stream: BinaryIO, header: dict[str, Any], arrays: Sequence[np.ndarray] = ()) -> None:
     """Write one frame and flush it."""
     blobs = [encode_array(a) for a in arrays]
-    body = json.dumps({**header, "arrays": [len(b) for b in blobs]}, allow_nan=True).encode()
+    body = json.dumps({**header, "arrays": [len(b) for b in blobs]}, allow_nan=False).encode()
     stream.write(_LEN.pack(len(body)) + body)
     for blob in blobs:
         stream.write(blob)
@@ -91,14 +124,13 @@ class FrameReader:
         (length,) = _LEN.unpack(self._read_exact(_LEN.size, deadline))
         if length > MAX_HEADER_BYTES:
             raise ProtocolError(f"frame header of {length} bytes exceeds {MAX_HEADER_BYTES}")
-        try:
-            header = json.loads(self._read_exact(length, deadline).decode())
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ProtocolError(f"frame header is not JSON: {exc}") from None
-        if not isinstance(header, dict):
-            raise ProtocolError("frame header is not a JSON object")
+        header = parse_header(self._read_exact(length, deadline))
         sizes = header.get("arrays", [])
-        if not isinstance(sizes, list) or not all(isinstance(s, int) and s >= 0 for s in sizes):
+        if (
+            not isinstance(sizes, list)
+            or len(sizes) > MAX_ARRAYS
+            or not all(type(s) is int and 0 <= s <= MAX_ARRAY_BYTES for s in sizes)
+        ):
             raise ProtocolError("frame header has a bad 'arrays' list")
         total = sum(sizes)
         if total > max_array_bytes:

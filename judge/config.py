@@ -53,6 +53,8 @@ class Config:
     problems_dir: Path = Path("problems")
     cache_dir: Path = Path(".cache/judge")
     sandbox: str = "auto"  # auto: bwrap, refusing to run if unusable; none: trusted code only
+    # Host uid (and gid) that learner code runs as when the judge is started as root: never 0.
+    sandbox_uid: int = 65534
     source: Path | None = None  # the config file read, if any
 
     def with_overrides(self, **changes: Any) -> "Config":
@@ -77,6 +79,7 @@ _ENV = {
     "JUDGE_PROBLEMS_DIR": "problems_dir",
     "JUDGE_CACHE_DIR": "cache_dir",
     "JUDGE_SANDBOX": "sandbox",
+    "JUDGE_SANDBOX_UID": "sandbox_uid",
 }
 
 
@@ -189,5 +192,12 @@ def _build(raw: Mapping[str, Any], *, source: Path | None, base: Path, lines: Ma
         problems_dir=path("problems_dir", Path("problems")),
         cache_dir=path("cache_dir", Path(".cache/judge")),
         sandbox=choice("sandbox", SANDBOX_MODES, "auto"),
+        sandbox_uid=_sandbox_uid(number("sandbox_uid", 65534), fail),
         source=source,
     )
+
+
+def _sandbox_uid(value: float, fail: Any) -> int:
+    if value != int(value) or not 0 < value < 2**32 - 1:
+        raise fail("sandbox_uid", f"must be a whole number from 1 to 4294967294 (never root); got {value:g}")
+    return int(value)

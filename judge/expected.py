@@ -108,6 +108,13 @@ def expected_outputs(
     return results
 
 
+def reference_outputs(
+    problem: Problem, cases: Sequence[TestCase], inputs: Sequence[Mapping[str, Any]], config: Config
+) -> dict[str, Expected]:
+    """The reference's output for each of ``cases`` (ids must be unique), computed now, never cached."""
+    return _run_reference(problem, cases, inputs, config)
+
+
 def _run_reference(
     problem: Problem, cases: Sequence[TestCase], inputs: Sequence[Mapping[str, Any]], config: Config
 ) -> dict[str, Expected]:

@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import platform
+import secrets
 import time
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from .cases import TestCase, load_cases, materialize
+from .cases import TestCase, fresh_inputs, load_cases, materialize
 from .compare import compare
 from .config import Config
 from .errors import ProblemSpecError, SubmissionNotFound
-from .expected import Expected, expected_outputs, package_versions, compile_cache_dir
+from .expected import Expected, compile_cache_dir, expected_outputs, package_versions, reference_outputs
 from .hints import HintMatcher
-from .problem import Problem
-from .runner import CaseOutcome, OutcomeKind, SolutionRun, WorkerOptions
+from .problem import HiddenFeedback, Problem
+from .runner import BenchPlan, CaseOutcome, OutcomeKind, RunStats, SolutionRun, WorkerOptions
 from .sandbox import SandboxPolicy
 from .verdict import CaseResult, RunInfo, SubmissionResult, Verdict
 
@@ -41,6 +43,19 @@ _OUTCOME_VERDICT = {
     OutcomeKind.INTERNAL: Verdict.INTERNAL_ERROR,
 }
 HIDDEN_DETAIL = "details are not shown for hidden cases"
+# For a hidden case, every message is one of these: written by the judge, chosen by the outcome's
+# kind alone, so nothing the submission computed from the hidden inputs reaches the report.
+# (Compile errors and the judge's own faults happen before any input exists: shown as they are.)
+HIDDEN_MESSAGES = {
+    OutcomeKind.EXCEPTION: "your code raised an exception",
+    OutcomeKind.MEMORY: "your code ran out of memory",
+    OutcomeKind.TIMEOUT: "your code ran past the time limit",
+    OutcomeKind.OUTPUT_LIMIT: "your code returned more output than the limit",
+    OutcomeKind.CRASH: "the process crashed, exited or sent an invalid answer",
+    OutcomeKind.BAD_OUTPUT: "your code did not return a numeric array",
+}
+HIDDEN_TIME_STEP_S = 0.1  # a hidden case's time is the judge's measurement, rounded to this
+HIDDEN_MEMORY_STEP_MIB = 64  # ...and the run's peak memory, rounded up to this, when hidden cases ran
 
 
 def grade_stream(
@@ -67,7 +82,7 @@ def grade_stream(
     expected = expected_outputs(problem, cases, inputs, config)
     limits = problem.limits(config)
     results: list[CaseResult] = []
-    bench = benchmark_plan(problem, cases) if measure else None
+    bench = _fresh_bench(problem, cases) if measure else None
     run = SolutionRun(
         submission,
         problem.args,
@@ -89,10 +104,18 @@ def grade_stream(
             result = dataclasses.replace(result, hint=matcher.hint_for(case, outcome.array))
         results.append(result)
         yield result
+    ranking_time: float | None = None
+    if bench is not None and len(results) == len(cases):
+        results, ranking_time = _check_bench(problem, cases, results, bench, run.stats, config)
     verdict = Verdict.overall(r.verdict for r in results)
     message = ""
     if verdict is Verdict.COMPILE_ERROR and results:
         message = results[0].message
+    any_hidden = any(r.hidden for r in results)
+    peak = run.stats.peak_memory_mib
+    if any_hidden and peak is not None:
+        peak = float(math.ceil(peak / HIDDEN_MEMORY_STEP_MIB) * HIDDEN_MEMORY_STEP_MIB)
+    wall_s = time.monotonic() - started
     environment = {
         "python": platform.python_version(),
         **{k: v for k, v in package_versions().items()},
@@ -109,23 +132,25 @@ def grade_stream(
         environment=environment,
         run=RunInfo(
             sandboxed=run.stats.sandboxed,
-            stdout_bytes=run.stats.stdout_bytes,
-            stderr_bytes=run.stats.stderr_bytes,
+            # How much the submission printed is its to choose: a channel out of hidden cases.
+            stdout_bytes=None if any_hidden else run.stats.stdout_bytes,
+            stderr_bytes=None if any_hidden else run.stats.stderr_bytes,
             output_truncated=run.stats.output_truncated,
-            peak_memory_mib=run.stats.peak_memory_mib,
+            peak_memory_mib=peak,
             restarts=run.stats.restarts,
         ),
-        wall_s=time.monotonic() - started,
-        ranking_time_s=_ranking_time(bench, run.stats.bench_s) if verdict is Verdict.ACCEPTED else None,
+        wall_s=round(wall_s / HIDDEN_TIME_STEP_S) * HIDDEN_TIME_STEP_S if any_hidden else wall_s,
+        ranking_time_s=ranking_time if verdict is Verdict.ACCEPTED else None,
     )
 
 
 def benchmark_plan(problem: Problem, cases: Sequence[TestCase]) -> tuple[list[int], int] | None:
-    """Which inputs to time for the ranking, and how often; None if the problem declares none.
+    """Which cases to time for the ranking, and how often; None if the problem declares none.
 
     The ranking time is the sum over the problem's benchmark cases of the median of ``repeats``
     calls of ``solve`` (after one warm-up call that is not counted), each timed by the judge from
-    sending the inputs to receiving the blocked-until-ready result.
+    sending the inputs to receiving the blocked-until-ready result. Every call gets fresh inputs
+    of the case's shapes (drawn from a secret seed), and every result is checked.
     """
     if not problem.benchmark_cases:
         return None
@@ -138,10 +163,61 @@ def benchmark_plan(problem: Problem, cases: Sequence[TestCase]) -> tuple[list[in
     return [index[c] for c in problem.benchmark_cases], problem.benchmark_repeats
 
 
-def _ranking_time(bench: tuple[list[int], int] | None, measured: dict[int, float]) -> float | None:
-    if bench is None or any(i not in measured for i in bench[0]):
+def _fresh_bench(problem: Problem, cases: Sequence[TestCase]) -> BenchPlan | None:
+    plan = benchmark_plan(problem, cases)
+    if plan is None:
         return None
-    return round(sum(measured[i] for i in bench[0]), 6)
+    indices, repeats = plan
+    return BenchPlan(
+        {i: [fresh_inputs(problem, cases[i], secrets.randbits(62)) for _ in range(repeats + 1)] for i in indices}
+    )
+
+
+def _check_bench(
+    problem: Problem,
+    cases: Sequence[TestCase],
+    results: list[CaseResult],
+    bench: BenchPlan,
+    stats: RunStats,
+    config: Config,
+) -> tuple[list[CaseResult], float | None]:
+    """Check every timed call; a failed one fails its benchmark case. Returns (results, ranking time)."""
+    results = list(results)
+    for index, outcome in stats.bench_failure.items():
+        verdict = _OUTCOME_VERDICT.get(outcome.kind, Verdict.RUNTIME_ERROR)
+        message = f"a timed call on fresh inputs of this case's shapes failed: {HIDDEN_MESSAGES.get(outcome.kind, outcome.kind.value)}"
+        results[index] = dataclasses.replace(results[index], verdict=verdict, message=message, max_abs_error=None, max_rel_error=None, mismatch=None)
+    if stats.bench_failure or set(stats.bench_outputs) != set(bench.inputs):
+        return results, None
+    calls = [(i, n) for i, outputs in stats.bench_outputs.items() for n, _ in outputs]
+    fake_cases = [dataclasses.replace(cases[i], id=f"{cases[i].id}#timed{n}") for i, n in calls]
+    expected = reference_outputs(problem, fake_cases, [bench.inputs[i][n] for i, n in calls], config)
+    for index, outputs in stats.bench_outputs.items():
+        case = cases[index]
+        for number, array in outputs:
+            reference = expected[f"{case.id}#timed{number}"]
+            if reference.array is None:
+                log.error("no reference output for a timed call of %s: %s", case.id, reference.error)
+                return results, None
+            tolerance = _tolerance(problem, case)
+            if not compare(reference.array, array, rtol=tolerance[0], atol=tolerance[1], reveal=False,
+                           strict_dtype=problem.output.strict_dtype).ok:
+                results[index] = dataclasses.replace(
+                    results[index], verdict=Verdict.WRONG_ANSWER,
+                    message="a timed call on fresh inputs of this case's shapes returned a wrong result",
+                    max_abs_error=None, max_rel_error=None, mismatch=None,
+                )
+                break
+    if any(not results[i].passed for i in bench.inputs):
+        return results, None
+    return results, round(sum(stats.bench_s[i] for i in bench.inputs), 6)
+
+
+def _tolerance(problem: Problem, case: TestCase) -> tuple[float, float]:
+    return (
+        case.rtol if case.rtol is not None else problem.tolerance.rtol,
+        case.atol if case.atol is not None else problem.tolerance.atol,
+    )
 
 
 def grade(
@@ -166,40 +242,58 @@ def grade(
 
 def judge_case(problem: Problem, case: TestCase, outcome: CaseOutcome, expected: Expected) -> CaseResult:
     """Turn what the run produced into a verdict, revealing nothing of hidden cases."""
+    if case.hidden:
+        return _judge_hidden(problem, case, outcome, expected)
     if outcome.kind is not OutcomeKind.OK:
-        verdict = _OUTCOME_VERDICT[outcome.kind]
-        message = outcome.message
-        if case.hidden and verdict in (Verdict.RUNTIME_ERROR,):
-            # A learner could raise an exception whose text carries the hidden inputs.
-            message = (message.splitlines()[0].split(":")[0] if message else "error") + f" ({HIDDEN_DETAIL})"
-        return CaseResult(case.id, case.hidden, verdict, message, outcome.time_s)
+        return CaseResult(case.id, False, _OUTCOME_VERDICT[outcome.kind], outcome.message, outcome.time_s)
     if expected.array is None:
         return CaseResult(
-            case.id, case.hidden, Verdict.INTERNAL_ERROR,
+            case.id, False, Verdict.INTERNAL_ERROR,
             f"no expected output: {expected.error}; this is a fault of the problem, not of your code",
             outcome.time_s,
         )
     assert outcome.array is not None
+    rtol, atol = _tolerance(problem, case)
     comparison = compare(
-        expected.array,
-        outcome.array,
-        rtol=case.rtol if case.rtol is not None else problem.tolerance.rtol,
-        atol=case.atol if case.atol is not None else problem.tolerance.atol,
-        reveal=not case.hidden,
-        strict_dtype=problem.output.strict_dtype,
+        expected.array, outcome.array, rtol=rtol, atol=atol, reveal=True, strict_dtype=problem.output.strict_dtype
     )
-    if case.hidden:
-        # Error figures of a hidden case are an oracle for its expected values: give none.
-        if comparison.ok:
-            return CaseResult(case.id, True, Verdict.ACCEPTED, "", outcome.time_s)
-        what = "wrong shape" if comparison.message.startswith("wrong shape") else "wrong values"
-        return CaseResult(case.id, True, Verdict.WRONG_ANSWER, f"{what} ({HIDDEN_DETAIL})", outcome.time_s)
     if comparison.ok:
         return CaseResult(
-            case.id, case.hidden, Verdict.ACCEPTED, "", outcome.time_s,
-            comparison.max_abs_error, comparison.max_rel_error,
+            case.id, False, Verdict.ACCEPTED, "", outcome.time_s, comparison.max_abs_error, comparison.max_rel_error,
         )
     return CaseResult(
-        case.id, case.hidden, Verdict.WRONG_ANSWER, comparison.message, outcome.time_s,
+        case.id, False, Verdict.WRONG_ANSWER, comparison.message, outcome.time_s,
         comparison.max_abs_error, comparison.max_rel_error, comparison.mismatch,
     )
+
+
+def _judge_hidden(problem: Problem, case: TestCase, outcome: CaseOutcome, expected: Expected) -> CaseResult:
+    """A hidden case's verdict with only judge-written text and a coarse judge-measured time.
+
+    Error figures of a hidden case are an oracle for its expected values, and anything the
+    worker says (messages, class names, counts) can carry its inputs: give none of them.
+    """
+    verbose = problem.hidden_feedback is HiddenFeedback.VERDICT
+    time_s = None
+    if verbose and outcome.time_s is not None:
+        time_s = round(round(outcome.time_s / HIDDEN_TIME_STEP_S) * HIDDEN_TIME_STEP_S, 1)
+
+    def result(verdict: Verdict, message: str) -> CaseResult:
+        return CaseResult(case.id, True, verdict, message if verbose else "", time_s)
+
+    if outcome.kind in (OutcomeKind.COMPILE_ERROR, OutcomeKind.INTERNAL):
+        # Import-time errors and the judge's own faults happen before any case input exists.
+        return result(_OUTCOME_VERDICT[outcome.kind], outcome.message)
+    if outcome.kind is not OutcomeKind.OK:
+        return result(_OUTCOME_VERDICT[outcome.kind], f"{HIDDEN_MESSAGES[outcome.kind]} ({HIDDEN_DETAIL})")
+    if expected.array is None:
+        return result(Verdict.INTERNAL_ERROR, f"no expected output: {expected.error}; this is a fault of the problem, not of your code")
+    assert outcome.array is not None
+    rtol, atol = _tolerance(problem, case)
+    comparison = compare(
+        expected.array, outcome.array, rtol=rtol, atol=atol, reveal=False, strict_dtype=problem.output.strict_dtype
+    )
+    if comparison.ok:
+        return result(Verdict.ACCEPTED, "")
+    what = "wrong shape" if comparison.message.startswith("wrong shape") else "wrong values"
+    return result(Verdict.WRONG_ANSWER, f"{what} ({HIDDEN_DETAIL})")

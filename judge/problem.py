@@ -69,6 +69,17 @@ class Tolerance:
     atol: float
 
 
+class HiddenFeedback(str, enum.Enum):
+    """How much a hidden case tells the learner (``feedback: {hidden: ...}`` in problem.yaml).
+
+    ``verdict``: its verdict, a fixed message written by the judge, and the time the judge
+    measured, rounded to 0.1 s. ``none``: its verdict only.
+    """
+
+    VERDICT = "verdict"
+    NONE = "none"
+
+
 @dataclass(frozen=True)
 class Problem:
     """A validated problem. Paths are absolute."""
@@ -84,6 +95,7 @@ class Problem:
     benchmark_cases: tuple[str, ...] = ()
     benchmark_repeats: int = 5
     gen_dims: tuple[tuple[str, int, int], ...] = ()  # shared dimension ranges for `judge cases gen`
+    hidden_feedback: HiddenFeedback = HiddenFeedback.VERDICT
 
     @property
     def problem_file(self) -> Path:
@@ -154,7 +166,7 @@ def load_problem(name_or_path: str | Path, problems_dir: Path = Path("problems")
     return _parse_problem(doc, root, file)
 
 
-_TOP_KEYS = {"id", "title", "entry_point", "args", "output", "tolerance", "limits", "benchmark", "gen"}
+_TOP_KEYS = {"id", "title", "entry_point", "args", "output", "tolerance", "limits", "benchmark", "gen", "feedback"}
 _ARG_KEYS = {"name", "type", "dtype", "ndim", "as", "description", "gen"}
 
 
@@ -240,6 +252,17 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
         if isinstance(bench_repeats, bool) or not isinstance(bench_repeats, int) or not 1 <= bench_repeats <= 1000:
             raise fail("must be an integer from 1 to 1000", "benchmark.repeats")
 
+    hidden_feedback = HiddenFeedback.VERDICT
+    feedback_doc = doc.get("feedback", LineDict())
+    if not isinstance(feedback_doc, dict) or not set(feedback_doc) <= {"hidden"}:
+        raise fail("must be a mapping with one key, 'hidden'", "feedback")
+    if "hidden" in feedback_doc:
+        levels = ", ".join(level.value for level in HiddenFeedback)
+        try:
+            hidden_feedback = HiddenFeedback(feedback_doc["hidden"])
+        except ValueError:
+            raise fail(f"must be one of {levels}; got {feedback_doc['hidden']!r}", "feedback.hidden") from None
+
     gen_dims = parse_dims(doc["gen"], lambda m, k: fail(m, k, doc.line_of("gen"))) if "gen" in doc else ()
     _check_gen_names(args, gen_dims, file)
 
@@ -255,6 +278,7 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
         benchmark_cases=bench_cases,
         benchmark_repeats=bench_repeats,
         gen_dims=gen_dims,
+        hidden_feedback=hidden_feedback,
     )
 
 

@@ -17,6 +17,7 @@ import errno
 import json
 import logging
 import os
+import secrets
 import select
 import signal
 import statistics
@@ -35,7 +36,8 @@ from .channel import ChannelClosed, ChannelTimeout, FrameReader, PayloadTooLarge
 from .config import Limits
 from .errors import BackendUnavailable
 from .problem import ArgSpec, ArgType
-from .sandbox import CGROUP_ATTACH_FAILED, JUDGE_PACKAGE_DIR, Sandbox, SandboxPolicy, sandbox_environment
+from .sandbox import JUDGE_PACKAGE_DIR, LAUNCH_FAILED_PREFIX, Sandbox, SandboxPolicy, sandbox_environment
+from .worker_protocol import WorkerFrameError, parse_hello, parse_result_header
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,11 @@ class RunStats:
     peak_memory_mib: float | None = None
     restarts: int = 0
     sandboxed: bool = False
-    bench_s: dict[int, float] = field(default_factory=dict)  # input index -> median seconds per call
+    bench_s: dict[int, float] = field(default_factory=dict)  # bench case -> median seconds per call
+    # bench case -> every timed call's (fresh input number, returned array), all checked by the grader
+    bench_outputs: dict[int, list[tuple[int, np.ndarray]]] = field(default_factory=dict)
+    bench_failure: dict[int, "CaseOutcome"] = field(default_factory=dict)  # bench case -> first failed call
+    launch_error: str = ""
     notes: list[str] = field(default_factory=list)
 
 
@@ -125,8 +131,21 @@ class _Stream(threading.Thread):
 
 
 class _Phase(str, enum.Enum):
-    STARTUP = "startup"
+    BOOT = "boot"  # sandbox, Python and JAX starting: no learner code exists yet
+    STARTUP = "startup"  # importing the submission
     CASE = "case"
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """Ranking time: for each benchmark case, fresh inputs no submission can know in advance.
+
+    ``inputs[case_index]`` holds one input per timed call (the first is a warm-up): all drawn
+    from a secret seed, all different, so memoising on inputs never pays, and every returned
+    array is kept for the grader to check against the reference.
+    """
+
+    inputs: Mapping[int, Sequence[Mapping[str, Any]]]
 
 
 class SolutionRun:
@@ -143,7 +162,7 @@ class SolutionRun:
         *,
         entry_point: str = "solve",
         case_ids: Sequence[str] | None = None,
-        bench: tuple[Sequence[int], int] | None = None,
+        bench: BenchPlan | None = None,
         bench_if: Callable[[], bool] | None = None,
     ) -> None:
         self.solution = solution
@@ -154,8 +173,8 @@ class SolutionRun:
         self.options = options
         self.entry_point = entry_point
         self.case_ids = list(case_ids) if case_ids else [str(i) for i in range(len(self.inputs))]
-        # Ranking time: (input indices, repeats), timed by THIS process so a submission cannot
-        # report its own speed; run only when ``bench_if()`` says the cases were all accepted.
+        # Ranking time, timed by THIS process so a submission cannot report its own speed; run
+        # only when ``bench_if()`` says the cases were all accepted.
         self.bench = bench
         self.bench_if = bench_if
         self.stats = RunStats(sandboxed=policy.isolate)
@@ -194,12 +213,12 @@ class SolutionRun:
 
     # -- one worker process ---------------------------------------------------------------
 
-    def _worker_argv(self) -> list[str]:
+    def _worker_argv(self, in_fd: int, out_fd: int) -> list[str]:
         argv = [
             sys.executable, "-s", "-m", "judge.worker",
             "--solution", "{solution}",
             "--entry", self.entry_point,
-            "--in-fd", "{in_fd}", "--out-fd", "{out_fd}",
+            "--in-fd", str(in_fd), "--out-fd", str(out_fd),
             "--backend", self.options.backend,
             "--precision", self.options.precision,
             "--nargs", str(len(self.args)),
@@ -214,10 +233,13 @@ class SolutionRun:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         sandbox = self.policy.prepare(
-            self._worker_argv(), solution=self.solution, limits=self.limits, compile_cache=self.options.compile_cache
+            self._worker_argv(to_worker_r, from_worker_w),
+            solution=self.solution,
+            limits=self.limits,
+            compile_cache=self.options.compile_cache,
         )
         self.stats.notes = sandbox.notes
-        argv = [a.replace("{in_fd}", str(to_worker_r)).replace("{out_fd}", str(from_worker_w)) for a in sandbox.argv]
+        argv = sandbox.argv
         if sandbox.isolated:
             # Not the judge's environment, even though bwrap --clearenv empties it for the worker:
             # bwrap's own pid-1 inside the sandbox is a fork of bwrap (never exec'd), so the
@@ -246,7 +268,7 @@ class SolutionRun:
         for stream in streams:
             stream.start()
         reader = FrameReader(from_worker_r)
-        phase, current = _Phase.STARTUP, remaining[0]
+        phase, current = _Phase.BOOT, remaining[0]
         case_started = time.monotonic()
         try:
             startup_deadline = min(time.monotonic() + self.limits.startup_time_s, total_deadline)
@@ -257,26 +279,31 @@ class SolutionRun:
                     f"(choose another with 'backend:' in config.yaml, --backend or $JUDGE_BACKEND); "
                     f"JAX said: {str(header.get('message', ''))[:300]}"
                 )
-            self.stats.hello = {k: v for k, v in header.items() if k != "arrays"}
+            self.stats.hello = parse_hello(header)
+            phase = _Phase.STARTUP
             header = self._expect(reader, startup_deadline, ("ready", "compile_error"))
             if header["type"] == "compile_error":
-                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=str(header.get("message", ""))[:4000])
+                message = header.get("message")
+                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=message[:4000] if isinstance(message, str) else "")
                 return
             phase = _Phase.CASE
             for index in list(remaining):
                 current = index
                 case_started = time.monotonic()
                 deadline = min(case_started + self.limits.case_time_s, total_deadline)
-                self._send_case(to_worker_w, index, deadline)
-                yield self._receive_result(reader, index, deadline)
+                yield self._call(reader, to_worker_w, index, self.inputs[index], deadline, case_started)
             if self.bench and self.stats.restarts == 0 and (self.bench_if is None or self.bench_if()):
                 self._measure(reader, to_worker_w, total_deadline)
         except ChannelTimeout:
             sandbox.kill(process)
-            if phase is _Phase.STARTUP:
+            if phase is not _Phase.CASE:
                 self._startup_failed = True
-                message = f"starting up (importing JAX and your file) took longer than {self.limits.startup_time_s:g} s"
-                yield CaseOutcome(current, OutcomeKind.TIMEOUT, message=message)
+                if phase is _Phase.BOOT:
+                    message = f"the sandbox did not start within {self.limits.startup_time_s:g} s (importing JAX)"
+                    yield CaseOutcome(current, OutcomeKind.INTERNAL, message=message)
+                else:
+                    message = f"starting up (importing JAX and your file) took longer than {self.limits.startup_time_s:g} s"
+                    yield CaseOutcome(current, OutcomeKind.TIMEOUT, message=message)
             elif time.monotonic() >= total_deadline:
                 yield CaseOutcome(current, OutcomeKind.TIMEOUT, time_s=time.monotonic() - case_started, message=self._total_time_message())
             else:
@@ -288,6 +315,7 @@ class SolutionRun:
                 )
         except PayloadTooLarge as exc:
             sandbox.kill(process)
+            self._startup_failed = phase is not _Phase.CASE
             yield CaseOutcome(current, OutcomeKind.OUTPUT_LIMIT, message=f"{self.entry_point} {exc}")
         except (ChannelClosed, ProtocolError, _BrokenPipe) as exc:
             if not isinstance(exc, ProtocolError):
@@ -300,8 +328,10 @@ class SolutionRun:
                 except subprocess.TimeoutExpired:
                     pass
             sandbox.kill(process)
-            self._startup_failed = phase is _Phase.STARTUP
-            yield self._death_outcome(process, sandbox, current, phase, exc)
+            self._startup_failed = phase is not _Phase.CASE
+            for stream in streams:
+                stream.join(timeout=DEATH_GRACE_S)
+            yield self._death_outcome(process, sandbox, current, phase, exc, streams[1])
         finally:
             sandbox.kill(process)
             with _LIVE_LOCK:
@@ -317,33 +347,60 @@ class SolutionRun:
             self._record_streams(streams, sandbox)
             sandbox.close()
 
+    def _call(
+        self, reader: FrameReader, fd: int, index: int, values: Mapping[str, Any], deadline: float, started: float
+    ) -> CaseOutcome:
+        """Send one call with a fresh nonce and turn its answer into an outcome timed by this process."""
+        nonce = secrets.token_hex(8)
+        self._send_case(fd, index, values, nonce, deadline)
+        return self._receive_result(reader, index, nonce, deadline, started)
+
     def _measure(self, reader: FrameReader, fd: int, total_deadline: float) -> None:
-        """Median round-trip time of ``solve`` per benchmark input, after one warm-up call."""
+        """Median round-trip time of ``solve`` per benchmark case over fresh inputs, after one warm-up call.
+
+        A timed call that fails in any way (an error, a crash, a wrong frame, a timeout) is kept
+        in ``stats.bench_failure`` for the grader, and ends the measurement.
+        """
         assert self.bench is not None
-        indices, repeats = self.bench
+        current = next(iter(self.bench.inputs), 0)
+        started = time.monotonic()
         try:
-            for index in indices:
+            for index, fresh in self.bench.inputs.items():
+                current = index
                 times: list[float] = []
-                for _ in range(repeats + 1):
-                    started = time.perf_counter()
-                    deadline = min(time.monotonic() + self.limits.case_time_s, total_deadline)
-                    self._send_case(fd, index, deadline)
-                    if self._receive_result(reader, index, deadline).kind is not OutcomeKind.OK:
+                outputs: list[tuple[int, np.ndarray]] = []
+                for number, values in enumerate(fresh):
+                    started = time.monotonic()
+                    deadline = min(started + self.limits.case_time_s, total_deadline)
+                    outcome = self._call(reader, fd, index, values, deadline, started)
+                    if outcome.kind is not OutcomeKind.OK or outcome.array is None:
+                        self.stats.bench_failure[index] = outcome
+                        self.stats.bench_s.clear()
                         return
-                    times.append(time.perf_counter() - started)
-                self.stats.bench_s[index] = statistics.median(times[1:])
-        except (ChannelTimeout, ChannelClosed, ProtocolError, _BrokenPipe):
-            log.info("benchmark of %s did not finish; no ranking time", self.solution)
-            self.stats.bench_s.clear()
+                    assert outcome.time_s is not None
+                    times.append(outcome.time_s)
+                    outputs.append((number, outcome.array))
+                self.stats.bench_s[index] = statistics.median(times[1:] or times)
+                self.stats.bench_outputs[index] = outputs
+        except ChannelTimeout:
+            failure = CaseOutcome(current, OutcomeKind.TIMEOUT, time_s=time.monotonic() - started, message="a timed call ran past its time limit")
+        except PayloadTooLarge:
+            failure = CaseOutcome(current, OutcomeKind.OUTPUT_LIMIT, message="a timed call returned too much data")
+        except (ChannelClosed, ProtocolError, _BrokenPipe):
+            failure = CaseOutcome(current, OutcomeKind.CRASH, message="a timed call did not return a valid result")
+        else:
+            return
+        log.info("benchmark of %s failed: %s", self.solution, failure.message)
+        self.stats.bench_failure[current] = failure
+        self.stats.bench_s.clear()
 
     def _expect(self, reader: FrameReader, deadline: float, types: tuple[str, ...]) -> dict[str, Any]:
         header, _ = reader.read(deadline, max_array_bytes=0)
         if header.get("type") not in types:
-            raise ProtocolError(f"expected {' or '.join(types)}, got {str(header.get('type'))[:40]!r}")
+            raise WorkerFrameError(f"expected one of: {', '.join(types)}")
         return header
 
-    def _send_case(self, fd: int, index: int, deadline: float) -> None:
-        values = self.inputs[index]
+    def _send_case(self, fd: int, index: int, values: Mapping[str, Any], nonce: str, deadline: float) -> None:
         specs: list[dict[str, Any]] = []
         blobs: list[bytes] = []
         for spec in self.args:
@@ -353,25 +410,21 @@ class SolutionRun:
                 blobs.append(encode_array(np.asarray(value)))
             else:
                 specs.append({"kind": "scalar", "value": value})
-        body = json.dumps({"type": "case", "index": index, "args": specs, "arrays": [len(b) for b in blobs]}).encode()
+        header = {"type": "case", "index": index, "nonce": nonce, "args": specs, "arrays": [len(b) for b in blobs]}
+        body = json.dumps(header, allow_nan=False).encode()
         _write_all(fd, struct.pack(">I", len(body)) + body + b"".join(blobs), deadline)
 
-    def _receive_result(self, reader: FrameReader, index: int, deadline: float) -> CaseOutcome:
+    def _receive_result(self, reader: FrameReader, index: int, nonce: str, deadline: float, started: float) -> CaseOutcome:
         limit = self.limits.max_output_elements * 8 + 4096
         header, arrays = reader.read(deadline, max_array_bytes=limit)
-        kind = header.get("type")
-        if header.get("index") != index or kind not in ("result", "error"):
-            raise ProtocolError(f"unexpected frame {str(kind)[:40]!r} while waiting for case {index}")
-        time_s = header.get("time_s")
-        time_s = float(time_s) if isinstance(time_s, (int, float)) else None
-        if kind == "error":
+        # Measured here, from sending the inputs to receiving the answer: never what the worker says.
+        time_s = time.monotonic() - started
+        frame = parse_result_header(header, index, nonce)
+        if frame.kind == "error":
             mapped = {"memory": OutcomeKind.MEMORY, "bad_output": OutcomeKind.BAD_OUTPUT}
-            return CaseOutcome(
-                index, mapped.get(str(header.get("kind")), OutcomeKind.EXCEPTION), time_s=time_s,
-                message=str(header.get("message", ""))[:4000],
-            )
+            return CaseOutcome(index, mapped.get(frame.error_kind, OutcomeKind.EXCEPTION), time_s=time_s, message=frame.message)
         if len(arrays) != 1:
-            raise ProtocolError("a result frame must carry exactly one array")
+            raise WorkerFrameError("a result frame must carry exactly one array")
         array = arrays[0]
         if array.size > self.limits.max_output_elements:
             return CaseOutcome(
@@ -381,16 +434,29 @@ class SolutionRun:
         return CaseOutcome(index, OutcomeKind.OK, array=array, time_s=time_s)
 
     def _death_outcome(
-        self, process: subprocess.Popen[bytes], sandbox: Sandbox, index: int, phase: _Phase, exc: Exception
+        self,
+        process: subprocess.Popen[bytes],
+        sandbox: Sandbox,
+        index: int,
+        phase: _Phase,
+        exc: Exception,
+        stderr: "_Stream",
     ) -> CaseOutcome:
         try:
             code = process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             code = None
+        if phase is _Phase.BOOT:
+            # No learner code has run yet (the submission is imported after "hello"): whatever
+            # happened is the judge's or the machine's fault, and what it printed is ours to show.
+            said = bytes(stderr.head).decode(errors="replace").strip().splitlines()
+            launch = [line for line in said if line.startswith(LAUNCH_FAILED_PREFIX)]
+            detail = (launch or said or [f"exit status {code}"])[-1][:300]
+            self.stats.launch_error = detail
+            log.error("worker for %s did not start: %s", self.solution, detail)
+            return CaseOutcome(index, OutcomeKind.INTERNAL, message=f"the sandbox did not start: {detail}")
         if sandbox.cgroup is not None and sandbox.cgroup.oom_killed():
             return CaseOutcome(index, OutcomeKind.MEMORY, message=f"used more than the {self.limits.memory_mib} MiB memory limit")
-        if code == CGROUP_ATTACH_FAILED:
-            return CaseOutcome(index, OutcomeKind.INTERNAL, message="the judge could not place the run in its cgroup")
         if isinstance(exc, ProtocolError):
             why = f"the process sent something that is not a valid result ({exc})"
         elif code is not None and (code < 0 or code > 128):

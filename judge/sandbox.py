@@ -1,23 +1,33 @@
-"""How a worker is isolated and limited: bubblewrap namespaces, cgroup v1 limits, rlimits.
+"""How a worker is isolated and limited: an unprivileged uid, bubblewrap namespaces, seccomp,
+cgroup v1 limits, rlimits.
 
-:func:`prepare` turns a worker command line into one that runs inside a fresh sandbox, and
-returns a :class:`Sandbox` handle the runner uses to kill everything and to read what happened
-(memory peak, whether the OOM killer fired). The sandbox sees only: read-only system libraries
-and the Python environment, the judge's worker code, the one solution file, a read-only JAX
-compilation cache, read-only ``/sys``, a fresh ``/proc`` and ``/dev``, and a small private
-``/tmp``. It has no network (not even the host's loopback) and an empty environment.
+:func:`SandboxPolicy.prepare` turns a worker command line into one that starts with
+:mod:`judge.sandbox_launch` (cgroups and rlimits while still privileged, then the drop to
+``sandbox_uid``, then bubblewrap under a seccomp filter), and returns a :class:`Sandbox` handle
+the runner uses to kill everything and to read what happened (memory peak, OOM kills).
+
+Learner code, defence in depth, each layer tested on its own (tests/test_sandbox_layers.py):
+it runs as an unprivileged host uid (never host root, even when the judge is root); it cannot
+create user namespaces (bwrap ``--disable-userns``) or any namespace at all (seccomp); it has no
+capabilities; ``mount``, ``unshare``, ``setns``, ``ptrace``, ``bpf``, ``keyctl``,
+``perf_event_open``, module and reboot calls fail with EPERM; ``/proc/sys`` is read-only and
+``/sys/fs/cgroup`` is an empty tmpfs. It sees only read-only system libraries and the Python
+environment, the judge's worker code, its one solution file, a read-only JAX compilation cache,
+a fresh ``/proc`` and ``/dev``, and a small private ``/tmp``; no network, an empty environment.
 
 Example:
-    >>> policy = SandboxPolicy.detect(mode="auto")          # doctest: +SKIP
-    >>> sandbox = policy.prepare(["python", "-m", "judge.worker", ...], solution=Path("a.py"),
-    ...                          limits=Limits(), keep_fds=(3, 4), compile_cache=None)  # doctest: +SKIP
-    >>> subprocess.Popen(sandbox.argv, pass_fds=(3, 4))     # doctest: +SKIP
+    >>> policy = SandboxPolicy(isolate=False)
+    >>> sandbox = policy.prepare(["python", "{solution}"], solution=Path("a.py"), limits=Limits(), compile_cache=None)
+    >>> sandbox.argv[1:3], sandbox.isolated
+    (['-I', '-S'], False)
+    >>> sandbox.close()
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import json
 import logging
 import os
 import shutil
@@ -25,6 +35,7 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,30 +52,68 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)"
 _counter = itertools.count()
 
-# A tiny shell prelude: join the cgroups, set rlimits, then exec the real command. Doing it in
-# the child before exec means no process of the submission ever runs outside its cgroup.
-_PRELUDE = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 97; shift; done; shift; {ulimits} exec "$@"'
-CGROUP_ATTACH_FAILED = 97
+LAUNCHER = JUDGE_PACKAGE_DIR / "sandbox_launch.py"
+LAUNCH_FAILED_PREFIX = "judge-launch:"
+DEFAULT_SANDBOX_UID = 65534  # "nobody"
+
+
+def _launcher_argv(spec: dict[str, object]) -> list[str]:
+    # -I -S: the launcher runs privileged; it must not read the environment or site-packages.
+    return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec)]
+
+
+def _drop_to(uid: int) -> tuple[int, int] | None:
+    """The (uid, gid) to become before starting bubblewrap: only when we are root."""
+    return (uid, uid) if os.geteuid() == 0 else None
 
 
 @functools.cache
-def bwrap_usable() -> tuple[bool, str]:
-    """Whether bubblewrap exists and can create the namespaces we need here (checked once)."""
+def bwrap_usable(uid: int = DEFAULT_SANDBOX_UID) -> tuple[bool, str]:
+    """Whether bubblewrap exists and can build the whole sandbox here, as the sandbox uid (checked once)."""
     path = shutil.which("bwrap")
     if path is None:
         return False, f"bubblewrap (bwrap) is not installed; {INSTALL_HINT}"
+    drop = _drop_to(uid)
+    spec = {
+        "rlimits": {},
+        "sandbox": {
+            "bwrap": path,
+            "args": _isolation_args() + ["--ro-bind", "/", "/", "--proc", "/proc"],
+            "binds": [],
+            "uid": drop[0] if drop else None,
+            "gid": drop[1] if drop else None,
+        },
+        "command": ["true"],
+    }
     try:
-        probe = subprocess.run(
-            [path, "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "--uid", "65534", "true"],
-            capture_output=True,
-            timeout=30,
-        )
+        probe = subprocess.run(_launcher_argv(spec), capture_output=True, timeout=30, cwd="/")
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bubblewrap failed to start: {exc}"
     if probe.returncode != 0:
         reason = probe.stderr.decode(errors="replace").strip().splitlines()
-        return False, f"bubblewrap cannot create namespaces here: {reason[-1] if reason else probe.returncode}"
+        said = reason[-1] if reason else f"exit status {probe.returncode}"
+        who = f"uid {uid}" if drop else "this user"
+        return False, (
+            f"bubblewrap cannot build the sandbox as {who}: {said} "
+            "(it needs unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1 / "
+            "user.max_user_namespaces > 0, and libseccomp2)"
+        )
     return True, path
+
+
+def _isolation_args() -> list[str]:
+    """The namespace, identity and privilege flags every sandbox gets."""
+    return [
+        "--unshare-all",  # ipc, pid, net, uts, cgroup namespaces
+        "--unshare-user",  # always a user namespace, so that it can be locked down below
+        "--disable-userns",  # ...and no nested one: no way to become "root" of a new namespace
+        "--cap-drop", "ALL",
+        "--uid", "65534", "--gid", "65534",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--hostname", "sandbox",
+    ]
 
 
 def _own_cgroup_dir(controller: str) -> Path | None:
@@ -187,6 +236,7 @@ class Sandbox:
     cgroup: Cgroup | None = None
     solution_path_inside: str = ""
     notes: list[str] = field(default_factory=list)
+    stage_dir: Path | None = None
 
     def kill(self, process: subprocess.Popen[bytes] | None) -> None:
         if process is not None and process.poll() is None:
@@ -200,6 +250,12 @@ class Sandbox:
     def close(self) -> None:
         if self.cgroup is not None:
             self.cgroup.remove()
+        if self.stage_dir is not None:
+            # Its mounts lived in the run's private namespace: on the host it is an empty dir.
+            try:
+                self.stage_dir.rmdir()
+            except OSError as exc:
+                log.warning("cannot remove staging directory %s: %s", self.stage_dir, exc)
 
 
 @dataclass(frozen=True)
@@ -208,18 +264,19 @@ class SandboxPolicy:
 
     isolate: bool
     bwrap: str | None = None
+    uid: int = DEFAULT_SANDBOX_UID
 
     @classmethod
-    def detect(cls, mode: str) -> "SandboxPolicy":
+    def detect(cls, mode: str, uid: int = DEFAULT_SANDBOX_UID) -> "SandboxPolicy":
         """``auto``/``bwrap``: require bubblewrap (raise if unusable); ``none``: run unisolated."""
         if mode == "none":
-            return cls(isolate=False)
-        ok, detail = bwrap_usable()
+            return cls(isolate=False, uid=uid)
+        ok, detail = bwrap_usable(uid)
         if not ok:
             raise SandboxUnavailable(
                 f"{detail}. Refusing to run untrusted code unsandboxed; pass --no-sandbox only for code you trust"
             )
-        return cls(isolate=True, bwrap=detail)
+        return cls(isolate=True, bwrap=detail, uid=uid)
 
     def prepare(
         self,
@@ -231,44 +288,50 @@ class SandboxPolicy:
     ) -> Sandbox:
         """The command line that runs ``worker_argv`` (whose ``{solution}`` is substituted) limited."""
         cgroup = Cgroup.create(limits.memory_mib * 2**20, limits.pids)
-        ulimits = ["ulimit -c 0;", f"ulimit -f {limits.file_size_mib * 2048};"]  # 512-byte blocks
-        ulimits.append(f"ulimit -t {int(limits.total_time_s * 4) + 30};")  # CPU backstop; wall is enforced by the runner
+        rlimits = {
+            "core": 0,
+            "fsize": limits.file_size_mib * 2**20,
+            "cpu": int(limits.total_time_s * 4) + 30,  # CPU backstop; wall time is enforced by the runner
+        }
         notes: list[str] = []
         if cgroup is None:
             # XLA reserves address space far beyond what it touches: below ~2 GiB it fails to start.
-            address_space_kib = (max(limits.memory_mib, 2048) + 2048) * 1024
-            ulimits.append(f"ulimit -v {address_space_kib};")
+            rlimits["as"] = (max(limits.memory_mib, 2048) + 2048) * 2**20
             notes.append("no writable cgroup: memory capped by address space only, processes not capped")
-        prelude = ["sh", "-c", _PRELUDE.format(ulimits=" ".join(ulimits)), "judge-sandbox"]
-        prelude += (cgroup.procs_files() if cgroup else []) + ["--"]
+        spec: dict[str, object] = {"cgroup_procs": cgroup.procs_files() if cgroup else [], "rlimits": rlimits}
         if not self.isolate:
-            argv = [a.replace("{solution}", str(solution.resolve())) for a in worker_argv]
-            return Sandbox(prelude + argv, isolated=False, cgroup=cgroup, solution_path_inside=str(solution.resolve()), notes=notes)
-        inside = f"{SANDBOX_SOLUTION_DIR}/{solution.name}"
-        argv = [a.replace("{solution}", inside) for a in worker_argv]
-        return Sandbox(
-            prelude + self._bwrap_args(solution, inside, limits, compile_cache) + ["--"] + argv,
-            isolated=True,
-            cgroup=cgroup,
-            solution_path_inside=inside,
-            notes=notes,
-        )
-
-    def _bwrap_args(self, solution: Path, inside: str, limits: Limits, compile_cache: Path | None) -> list[str]:
+            inside = str(solution.resolve())
+            spec["command"] = [a.replace("{solution}", inside) for a in worker_argv]
+            return Sandbox(_launcher_argv(spec), isolated=False, cgroup=cgroup, solution_path_inside=inside, notes=notes)
         assert self.bwrap is not None
+        inside = f"{SANDBOX_SOLUTION_DIR}/submission.py"
+        drop = _drop_to(self.uid)
+        stage = Path(tempfile.mkdtemp(prefix="judge-stage-")) if drop else None
+        spec["command"] = [a.replace("{solution}", inside) for a in worker_argv]
+        spec["sandbox"] = {
+            "bwrap": self.bwrap,
+            "args": _isolation_args() + self._system_args(limits),
+            "binds": self._binds(solution, inside, compile_cache),
+            "late_args": self._late_args(),
+            "stage": str(stage) if stage else None,
+            "uid": drop[0] if drop else None,
+            "gid": drop[1] if drop else None,
+        }
+        return Sandbox(_launcher_argv(spec), isolated=True, cgroup=cgroup, solution_path_inside=inside, notes=notes, stage_dir=stage)
+
+    @staticmethod
+    def _system_args(limits: Limits) -> list[str]:
         args = [
-            self.bwrap,
-            "--unshare-all",  # user, ipc, pid, net, uts, cgroup namespaces
-            "--uid", "65534", "--gid", "65534",
-            "--die-with-parent",
-            "--new-session",
-            "--clearenv",
-            "--hostname", "sandbox",
             "--ro-bind", "/usr", "/usr",
-            # The system mounts come BEFORE the binds below: bwrap mounts in order, so a later
+            # The system mounts come BEFORE the binds: bwrap mounts in order, so a later
             # --tmpfs /tmp would hide a compile cache (or a venv) that lives under /tmp.
             "--ro-bind", "/sys", "/sys",
+            # Other gradings' memory use and limits live there: show an empty directory.
+            "--tmpfs", "/sys/fs/cgroup",
             "--proc", "/proc",
+            # Kernel knobs: the uid alone already refuses the host's, and the namespaced ones
+            # (pid_max, net.*) would touch only the sandbox's own namespaces; read-only anyway.
+            "--ro-bind", "/proc/sys", "/proc/sys",
             "--dev", "/dev",
             "--size", str(limits.tmpfs_mib * 2**20), "--tmpfs", "/tmp",
         ]
@@ -280,15 +343,24 @@ class SandboxPolicy:
                 args += ["--ro-bind", str(host), str(host)]
         for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf"):
             args += ["--ro-bind-try", etc, etc]
-        for root in _python_roots():
-            args += ["--ro-bind", str(root), str(root)]
-        args += ["--ro-bind", str(JUDGE_PACKAGE_DIR), f"{SANDBOX_JUDGE_ROOT}/judge"]
-        args += ["--ro-bind", str(solution.resolve()), inside]
+        return args
+
+    @staticmethod
+    def _binds(solution: Path, inside: str, compile_cache: Path | None) -> list[list[str]]:
+        """Read-only binds of paths the sandbox uid may not reach on the host (staged when root)."""
+        binds = [[str(root), str(root)] for root in _python_roots()]
+        binds.append([str(JUDGE_PACKAGE_DIR), f"{SANDBOX_JUDGE_ROOT}/judge"])
+        # Under a fixed name: a file name is the learner's to choose, the judge's argv is not.
+        binds.append([str(solution.resolve()), inside, "copy"])
         if compile_cache is not None and compile_cache.is_dir():
             # Same absolute path as for trusted runs (cache keys include it), and read-only so a
             # submission cannot poison what later runs trust.
-            args += ["--ro-bind", str(compile_cache), str(compile_cache)]
-        args += [
+            binds.append([str(compile_cache.resolve()), str(compile_cache.resolve())])
+        return binds
+
+    @staticmethod
+    def _late_args() -> list[str]:
+        args = [
             "--chdir", "/tmp",
             # bwrap's root is a tmpfs that is writable by default: without this a submission
             # could write outside the size-capped /tmp (into /, /opt, /work, ...). Only the

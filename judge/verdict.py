@@ -152,8 +152,8 @@ class RunInfo:
     """Facts about how the learner's code ran, for the report (not for the verdict)."""
 
     sandboxed: bool
-    stdout_bytes: int = 0
-    stderr_bytes: int = 0
+    stdout_bytes: int | None = 0  # None: withheld (hidden cases ran; the count is the submission's to choose)
+    stderr_bytes: int | None = 0
     output_truncated: bool = False
     peak_memory_mib: float | None = None
     restarts: int = 0

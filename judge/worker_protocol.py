@@ -1,0 +1,80 @@
+"""What the judge accepts from a worker: every frame checked field by field before it is used.
+
+The worker process is the learner's (a submission can write any bytes to the channel), so a frame
+is valid only if it has exactly the keys its type allows, each of the right type, size and range,
+and echoes the nonce of the case it answers. Anything else is a :class:`WorkerFrameError`, which
+the runner turns into a verdict; nothing a worker sends is ever echoed into a hidden case's report.
+
+Example:
+    >>> frame = parse_result_header({"type": "result", "index": 2, "nonce": "ab12", "arrays": [80]}, 2, "ab12")
+    >>> frame.kind, frame.index
+    ('result', 2)
+    >>> parse_result_header({"type": "result", "index": 2, "nonce": "0000", "arrays": [80]}, 2, "ab12")
+    Traceback (most recent call last):
+    ...
+    judge.worker_protocol.WorkerFrameError: the answer does not echo the nonce of the call it answers
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .channel import ProtocolError
+
+MAX_MESSAGE_CHARS = 4000
+MAX_NAME_CHARS = 200
+ERROR_KINDS = ("exception", "memory", "bad_output")
+_RESULT_KEYS = {"type", "index", "nonce", "arrays"}
+_ERROR_KEYS = _RESULT_KEYS | {"kind", "message", "exc_type"}
+
+
+class WorkerFrameError(ProtocolError):
+    """A frame that the worker protocol does not allow."""
+
+
+@dataclass(frozen=True)
+class ResultFrame:
+    """A validated answer to one case: a result (one array follows) or an error."""
+
+    kind: str  # "result" | "error"
+    index: int
+    error_kind: str = ""  # one of ERROR_KINDS for errors
+    message: str = ""
+    exc_type: str = ""
+
+
+def parse_result_header(header: Mapping[str, Any], index: int, nonce: str) -> ResultFrame:
+    """Validate the header of the answer to case ``index`` sent with ``nonce``."""
+    kind = header.get("type")
+    allowed = {"result": _RESULT_KEYS, "error": _ERROR_KEYS}.get(kind) if isinstance(kind, str) else None
+    if allowed is None:
+        raise WorkerFrameError("the answer is neither a result nor an error frame")
+    if not set(header) <= allowed:
+        raise WorkerFrameError("the answer has fields the protocol does not allow")
+    if header.get("index") != index or type(header.get("index")) is not int:
+        raise WorkerFrameError("the answer is for another call")
+    if header.get("nonce") != nonce:
+        raise WorkerFrameError("the answer does not echo the nonce of the call it answers")
+    if kind == "result":
+        return ResultFrame("result", index)
+    error_kind = header.get("kind")
+    if error_kind not in ERROR_KINDS:
+        raise WorkerFrameError("the error frame has an unknown kind")
+    message, exc_type = header.get("message", ""), header.get("exc_type", "")
+    if not isinstance(message, str) or not isinstance(exc_type, str):
+        raise WorkerFrameError("the error frame's message is not text")
+    return ResultFrame("error", index, str(error_kind), message[:MAX_MESSAGE_CHARS], exc_type[:MAX_NAME_CHARS])
+
+
+def parse_hello(header: Mapping[str, Any]) -> dict[str, str]:
+    """The worker's start-up facts (sent before the submission is imported), as short strings."""
+    facts: dict[str, str] = {}
+    backend = header.get("backend")
+    if not isinstance(backend, str) or not 0 < len(backend) <= 32:
+        raise WorkerFrameError("the hello frame has no valid backend")
+    facts["backend"] = backend
+    python = header.get("python")
+    if isinstance(python, str):
+        facts["python"] = python[:32]
+    return facts
