@@ -222,6 +222,8 @@ class SolutionRun:
             "--backend", self.options.backend,
             "--precision", self.options.precision,
             "--nargs", str(len(self.args)),
+            # One argv element in "=" form: a name like "-x.py" cannot pose as an option.
+            f"--display-name={self.solution.name}",
         ]
         if self.options.x64:
             argv.append("--x64")

@@ -25,6 +25,7 @@ import numpy as np
 from judge.channel import ChannelClosed, FrameReader, send
 
 MEMORY_MARKERS = ("RESOURCE_EXHAUSTED", "Out of memory", "out of memory")
+_DISPLAY_NAME = ""  # the learner's file name, for tracebacks (the sandbox path is fixed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--x64", action="store_true")
     parser.add_argument("--compile-cache", default="")
     parser.add_argument("--nargs", type=int, required=True)
+    parser.add_argument("--display-name", default="")
     opts = parser.parse_args(argv)
 
     reader = FrameReader(opts.in_fd)
@@ -45,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     jax = _configure_jax(opts, out)
     if jax is None:
         return 3
+    global _DISPLAY_NAME
+    _DISPLAY_NAME = opts.display_name
     solve = _import_solution(Path(opts.solution), opts.entry, opts.nargs, out)
     if solve is None:
         return 0
@@ -195,7 +199,7 @@ def _describe(exc: BaseException, solution: str, during: str) -> str:
     if frames:
         lines.append("Traceback (your code only):")
         for frame in frames:
-            lines.append(f'  File "{Path(frame.filename).name}", line {frame.lineno}, in {frame.name}')
+            lines.append(f'  File "{_DISPLAY_NAME or Path(frame.filename).name}", line {frame.lineno}, in {frame.name}')
             if frame.line:
                 lines.append(f"    {frame.line}")
     return "\n".join(lines)

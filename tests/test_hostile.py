@@ -32,11 +32,11 @@ from pathlib import Path
 
 import pytest
 
-from judge.cases import load_cases
+from judge.cases import load_cases, materialize
 from judge.config import load_config
 from judge.grade import grade
 from judge.problem import load_problem
-from judge.sandbox import CGROUP_ROOT, bwrap_usable
+from judge.sandbox import CGROUP_ROOT, SANDBOX_SOLUTION_DIR, bwrap_usable
 from judge.verdict import Verdict
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,6 +45,7 @@ HEADER = re.compile(r"\A# expect: (?P<expect>[a-z_]+)\n# attack: (?P<attack>\S.*
 PORT = 47613  # the network program has this number hard-coded
 ABSTRACT_SOCKET = b"\0hostile-judge-test-47613"
 MARKER = "hostile-marker"
+SANDBOX_SOLUTION = f"{SANDBOX_SOLUTION_DIR}/submission.py"  # every submission's path inside the sandbox
 
 # Limits for every program unless it needs other ones (kept small: the file runs in minutes).
 BASE_LIMITS = dict(case_time_s=8, total_time_s=40, startup_time_s=30, memory_mib=1024)
@@ -58,7 +59,7 @@ LIMITS = {
     "too_many_elements": dict(memory_mib=2048),
 }
 # Programs that must give their verdict quickly: the resource limit, not a time limit, stops them.
-PROMPT = {"memory_bytearray", "memory_numpy", "memory_jax", "fill_dev_shm", "huge_output", "too_many_elements"}
+PROMPT = {"nested_userns_cgroup", "memory_bytearray", "memory_numpy", "memory_jax", "fill_dev_shm", "huge_output", "too_many_elements"}
 # What the learner is told must name the real cause (the judge SIGKILLs every run at the end, which
 # must not mask a worker's own exit status).
 MESSAGES = {
@@ -74,21 +75,33 @@ MESSAGES = {
     "return_dict": "dict",
     "huge_output": "limit",
     "too_many_elements": "elements",
+    "exit_97": "exited with status 97",
+    "import_exit_97": "exited with status 97",
+    "huge_time_field": "not a valid result",
+    "giant_integer_field": "not a valid result",
+    "nan_time_field": "not a valid result",
+    "deep_header": "not a valid result",
+    "forged_frames_all_fds": "not a valid result",
 }
 TWO_CASES = {"background_threads", "control_correct", "kill_parent", "kill_minus_one"}
 SLOW_EFFECTS = {"daemon_double_fork"}  # wait a while after the run so a surviving daemon would act
 
 
-def _programs() -> dict[str, tuple[str, str]]:
+def _programs(directory: Path = HOSTILE_DIR, key: str = "attack") -> dict[str, tuple[str, str]]:
+    header = re.compile(HEADER.pattern.replace("attack", key))
     found = {}
-    for path in sorted(HOSTILE_DIR.glob("*.py")):
-        match = HEADER.match(path.read_text())
-        assert match, f"{path.name}: missing '# expect:' / '# attack:' header"
-        found[path.stem] = (match["expect"], match["attack"])
+    for path in sorted(directory.glob("*.py")):
+        match = header.match(path.read_text())
+        assert match, f"{path.name}: missing '# expect:' / '# {key}:' header"
+        found[path.stem] = (match["expect"], match[key])
     return found
 
 
 PROGRAMS = _programs()
+# Programs that try to carry a hidden case's inputs out through some field of the report.
+LEAKS = _programs(HOSTILE_DIR / "hidden", "channel")
+# Programs that try to cheat the ranking time (graded with measure=True over the benchmark cases).
+CHEATS = _programs(HOSTILE_DIR / "bench", "ranking")
 
 pytestmark = [
     pytest.mark.slow,
@@ -204,7 +217,7 @@ def _processes_matching(needles: list[str]) -> list[tuple[int, str]]:
 
 def _survivors(name: str, wait_s: float = 3.0) -> list[tuple[int, str]]:
     """Processes of this program still alive (SIGKILL is asynchronous: give it a moment)."""
-    needles = [f"/submission/{name}.py", MARKER]
+    needles = [SANDBOX_SOLUTION, MARKER]
     deadline = time.monotonic() + wait_s
     while True:
         found = _processes_matching(needles)
@@ -328,7 +341,7 @@ def test_judge_still_works_afterwards(judge_env: JudgeEnv) -> None:
     assert result.verdict is Verdict.ACCEPTED, result.to_json()
     assert not _our_cgroups()
     # and no sandbox process of this session is left anywhere
-    assert not _processes_matching([f"/submission/{name}.py" for name in PROGRAMS] + [MARKER])
+    assert not _processes_matching([SANDBOX_SOLUTION, MARKER])
 
 
 def test_secret_env_does_not_reach_bwrap(judge_env: JudgeEnv, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -341,3 +354,95 @@ def test_secret_env_does_not_reach_bwrap(judge_env: JudgeEnv, monkeypatch: pytes
     # The exception message does carry what the program saw: its own tiny environment only.
     assert "PYTHONPATH" in result.cases[0].message
 
+
+
+# -- hidden cases reveal only what the judge wrote ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def hidden_cases(judge_env: JudgeEnv) -> list:
+    """Two hidden cases of different shapes: what the leak programs try to carry out."""
+    hidden = [case for case in load_cases(judge_env.problem) if case.hidden]
+    return [hidden[0], hidden[-1]]
+
+
+def _allowed_hidden_messages() -> set[str]:
+    from judge.grade import HIDDEN_DETAIL, HIDDEN_MESSAGES
+
+    fixed = {f"{m} ({HIDDEN_DETAIL})" for m in HIDDEN_MESSAGES.values()}
+    return fixed | {f"wrong shape ({HIDDEN_DETAIL})", f"wrong values ({HIDDEN_DETAIL})", ""}
+
+
+def _leak_numbers(problem, cases) -> list[str]:
+    """The number each leak program derives from a hidden case's inputs (see their secret())."""
+    numbers = []
+    for case in cases:
+        x = materialize(problem, case)["x"]
+        numbers.append(str(int(abs(float(x.flat[0])) * 1e6) + 1000 * x.shape[0]))
+    return numbers
+
+
+def test_leak_suite_covers_every_channel() -> None:
+    assert len(LEAKS) >= 12
+    for name, (expect, channel) in LEAKS.items():
+        assert expect in {v.value for v in Verdict}, name
+        assert channel.strip(), name
+
+
+@pytest.mark.parametrize("name", sorted(LEAKS))
+def test_hidden_case_reveals_only_judge_text(name: str, judge_env: JudgeEnv, hidden_cases: list) -> None:
+    expect, channel = LEAKS[name]
+    config = judge_env.config.with_overrides(**BASE_LIMITS, max_output_elements=1_000_000)
+    result = _grade(HOSTILE_DIR / "hidden" / f"{name}.py", judge_env.problem, config, hidden_cases)
+    report = json.dumps(result.to_json())
+    assert result.verdict.value == expect, f"{name} ({channel}): got {result.verdict.value}; {report[:3000]}"
+    assert "LEAK" not in report, f"{name}: hidden inputs reached the report: {report[:3000]}"
+    for number in _leak_numbers(judge_env.problem, hidden_cases):
+        assert number not in report, f"{name}: {number} (from the hidden inputs) is in the report"
+    allowed = _allowed_hidden_messages()
+    for case in result.cases:
+        assert case.hidden
+        assert case.message in allowed, f"{name}: {case.message!r} is not one of the judge's fixed messages"
+        assert case.max_abs_error is None and case.mismatch is None
+        if case.time_s is not None:
+            assert abs(case.time_s * 10 - round(case.time_s * 10)) < 1e-6, f"{name}: time {case.time_s} is not coarse"
+            assert 0 <= case.time_s <= config.limits.case_time_s + 1
+    assert result.run is not None
+    assert result.run.stdout_bytes is None and result.run.stderr_bytes is None
+    if result.run.peak_memory_mib is not None:
+        assert result.run.peak_memory_mib % 64 == 0
+    assert result.wall_s is not None and abs(result.wall_s * 10 - round(result.wall_s * 10)) < 1e-6
+
+
+# -- the ranking time cannot be cheated -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def bench_cases(judge_env: JudgeEnv) -> list:
+    """Two public cases and the problem's two benchmark cases (four graded calls in all)."""
+    by_id = {case.id: case for case in load_cases(judge_env.problem)}
+    assert len(judge_env.problem.benchmark_cases) == 2
+    return judge_env.cases[:2] + [by_id[c] for c in judge_env.problem.benchmark_cases]
+
+
+def _grade_measured(name: str, judge_env: JudgeEnv, cases: list):
+    config = judge_env.config.with_overrides(**BASE_LIMITS)
+    return grade(HOSTILE_DIR / "bench" / f"{name}.py", judge_env.problem, config, cases=cases, hints=False, measure=True)
+
+
+@pytest.mark.parametrize("name", sorted(CHEATS))
+def test_ranking_cheat(name: str, judge_env: JudgeEnv, bench_cases: list) -> None:
+    expect, how = CHEATS[name]
+    result = _grade_measured(name, judge_env, bench_cases)
+    report = json.dumps(result.to_json())
+    assert result.verdict.value == expect, f"{name} ({how}): got {result.verdict.value}; {report[:3000]}"
+    bench_ids = set(judge_env.problem.benchmark_cases)
+    if expect == "accepted":
+        # Every timed call had inputs never seen before (the memoiser would raise on a repeat),
+        # and every one of them was checked: the run is ranked.
+        assert result.ranking_time_s is not None and result.ranking_time_s > 0, report[:2000]
+    else:
+        assert result.ranking_time_s is None
+        failed = [c for c in result.cases if not c.passed]
+        assert failed and {c.case_id for c in failed} <= bench_ids, report[:3000]
+        assert all("timed call" in c.message for c in failed)

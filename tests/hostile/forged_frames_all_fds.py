@@ -1,7 +1,7 @@
-# expect: wrong_answer
+# expect: runtime_error
 # attack: write a forged result frame (zeros, 'verdict': 'accepted') to every fd 0..255, then return a wrong answer
-"""The forged frame reaches the judge's private channel (the worker owns that fd), so the judge
-reads an all-zero answer first: still only this process's own answer, compared in the parent."""
+"""The forged frame reaches the judge's private channel (the worker owns that fd), but it carries
+fields the protocol does not allow and no nonce: the judge refuses it as an invalid answer."""
 
 import io
 import json
