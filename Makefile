@@ -13,14 +13,15 @@ $(BIN)/judge: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-# bubblewrap isolates learner code. Installed automatically when missing and running as root
-# on Debian/Ubuntu; otherwise the judge refuses to run submissions and says how to get it.
+# bubblewrap isolates learner code; libseccomp builds its syscall filter. Installed automatically
+# when missing and running as root on Debian/Ubuntu; otherwise the judge refuses to run
+# submissions and says how to get them.
 sandbox-deps:
-	@if ! command -v bwrap >/dev/null 2>&1; then \
+	@if ! command -v bwrap >/dev/null 2>&1 || ! ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && apt-get install -y -qq bubblewrap) >/dev/null; \
+	    (apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2) >/dev/null; \
 	  else \
-	    echo "note: bubblewrap (bwrap) is missing: install it (apt-get install bubblewrap) to grade submissions"; \
+	    echo "note: bubblewrap (bwrap) or libseccomp is missing: install them (apt-get install bubblewrap libseccomp2) to grade submissions"; \
 	  fi; \
 	fi
 

@@ -328,6 +328,7 @@ class SandboxPolicy:
             "--ro-bind", "/sys", "/sys",
             # Other gradings' memory use and limits live there: show an empty directory.
             "--tmpfs", "/sys/fs/cgroup",
+            "--remount-ro", "/sys/fs/cgroup",
             "--proc", "/proc",
             # Kernel knobs: the uid alone already refuses the host's, and the namespaced ones
             # (pid_max, net.*) would touch only the sandbox's own namespaces; read-only anyway.

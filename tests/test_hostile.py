@@ -36,7 +36,7 @@ from judge.cases import load_cases, materialize
 from judge.config import load_config
 from judge.grade import grade
 from judge.problem import load_problem
-from judge.sandbox import CGROUP_ROOT, SANDBOX_SOLUTION_DIR, bwrap_usable
+from judge.sandbox import CGROUP_ROOT, bwrap_usable
 from judge.verdict import Verdict
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,7 +45,6 @@ HEADER = re.compile(r"\A# expect: (?P<expect>[a-z_]+)\n# attack: (?P<attack>\S.*
 PORT = 47613  # the network program has this number hard-coded
 ABSTRACT_SOCKET = b"\0hostile-judge-test-47613"
 MARKER = "hostile-marker"
-SANDBOX_SOLUTION = f"{SANDBOX_SOLUTION_DIR}/submission.py"  # every submission's path inside the sandbox
 
 # Limits for every program unless it needs other ones (kept small: the file runs in minutes).
 BASE_LIMITS = dict(case_time_s=8, total_time_s=40, startup_time_s=30, memory_mib=1024)
@@ -217,7 +216,7 @@ def _processes_matching(needles: list[str]) -> list[tuple[int, str]]:
 
 def _survivors(name: str, wait_s: float = 3.0) -> list[tuple[int, str]]:
     """Processes of this program still alive (SIGKILL is asynchronous: give it a moment)."""
-    needles = [SANDBOX_SOLUTION, MARKER]
+    needles = [f"--display-name={name}.py", MARKER]
     deadline = time.monotonic() + wait_s
     while True:
         found = _processes_matching(needles)
@@ -341,7 +340,7 @@ def test_judge_still_works_afterwards(judge_env: JudgeEnv) -> None:
     assert result.verdict is Verdict.ACCEPTED, result.to_json()
     assert not _our_cgroups()
     # and no sandbox process of this session is left anywhere
-    assert not _processes_matching([SANDBOX_SOLUTION, MARKER])
+    assert not _processes_matching([f"--display-name={name}.py" for name in PROGRAMS] + [MARKER])
 
 
 def test_secret_env_does_not_reach_bwrap(judge_env: JudgeEnv, monkeypatch: pytest.MonkeyPatch) -> None:
