@@ -94,6 +94,9 @@ def grade_stream(
         case_ids=[c.id for c in cases],
         bench=bench,
         bench_if=lambda: len(results) == len(cases) and all(r.passed for r in results),
+        # Public cases first: no report field of a public case (messages, exact times, values)
+        # may come from a process that has already seen a hidden case's inputs.
+        order=[i for i, c in enumerate(cases) if not c.hidden] + [i for i, c in enumerate(cases) if c.hidden],
     )
     matcher: HintMatcher | None = None
     for outcome in run.outcomes():
@@ -104,6 +107,8 @@ def grade_stream(
             result = dataclasses.replace(result, hint=matcher.hint_for(case, outcome.array))
         results.append(result)
         yield result
+    position = {case.id: i for i, case in enumerate(cases)}
+    results.sort(key=lambda r: position[r.case_id])  # reports list cases as the file does
     ranking_time: float | None = None
     if bench is not None and len(results) == len(cases):
         results, ranking_time = _check_bench(problem, cases, results, bench, run.stats, config)

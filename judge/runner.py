@@ -164,6 +164,7 @@ class SolutionRun:
         case_ids: Sequence[str] | None = None,
         bench: BenchPlan | None = None,
         bench_if: Callable[[], bool] | None = None,
+        order: Sequence[int] | None = None,
     ) -> None:
         self.solution = solution
         self.args = tuple(args)
@@ -177,16 +178,20 @@ class SolutionRun:
         # only when ``bench_if()`` says the cases were all accepted.
         self.bench = bench
         self.bench_if = bench_if
+        # The order the inputs are sent in (default: as given); every index exactly once.
+        self.order = list(order) if order is not None else list(range(len(self.inputs)))
+        if sorted(self.order) != list(range(len(self.inputs))):
+            raise ValueError("order must list every input index exactly once")
         self.stats = RunStats(sandboxed=policy.isolate)
         self._startup_failed = False
 
     # -- public ---------------------------------------------------------------------------
 
     def outcomes(self) -> Iterator[CaseOutcome]:
-        """Yield one :class:`CaseOutcome` per input, in order (or a COMPILE_ERROR for each)."""
+        """Yield one :class:`CaseOutcome` per input, in ``order`` (or a COMPILE_ERROR for each)."""
         start = time.monotonic()
         total_deadline = start + self.limits.total_time_s
-        remaining = list(range(len(self.inputs)))
+        remaining = list(self.order)
         while remaining:
             if time.monotonic() >= total_deadline:
                 for index in remaining:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import io
 import json
 import os
 import re
@@ -36,6 +37,7 @@ from judge.cases import load_cases, materialize
 from judge.config import load_config
 from judge.grade import grade
 from judge.problem import load_problem
+from judge.report import make_console, render_text
 from judge.sandbox import CGROUP_ROOT, bwrap_usable
 from judge.verdict import Verdict
 
@@ -360,9 +362,10 @@ def test_secret_env_does_not_reach_bwrap(judge_env: JudgeEnv, monkeypatch: pytes
 
 @pytest.fixture(scope="session")
 def hidden_cases(judge_env: JudgeEnv) -> list:
-    """Two hidden cases of different shapes: what the leak programs try to carry out."""
+    """Two hidden cases of different shapes (what the leak programs try to carry out), with a
+    public case between them in the file: it must not run after a hidden one."""
     hidden = [case for case in load_cases(judge_env.problem) if case.hidden]
-    return [hidden[0], hidden[-1]]
+    return [hidden[0], judge_env.cases[1], hidden[-1]]
 
 
 def _allowed_hidden_messages() -> set[str]:
@@ -372,13 +375,21 @@ def _allowed_hidden_messages() -> set[str]:
     return fixed | {f"wrong shape ({HIDDEN_DETAIL})", f"wrong values ({HIDDEN_DETAIL})", ""}
 
 
-def _leak_numbers(problem, cases) -> list[str]:
-    """The number each leak program derives from a hidden case's inputs (see their secret())."""
-    numbers = []
+def _leak_secrets(problem, cases) -> list[str]:
+    """What each leak program derives from a hidden case's inputs (see their secret()): the token
+    and the number, for every hidden case."""
+    found = []
     for case in cases:
-        x = materialize(problem, case)["x"]
-        numbers.append(str(int(abs(float(x.flat[0])) * 1e6) + 1000 * x.shape[0]))
-    return numbers
+        if not case.hidden:
+            continue
+        values = materialize(problem, case)
+        x = values["x"]
+        found.append(
+            f"LEAK{int(values['seed'])}x{x.shape[0]}x{x.shape[1]}x{int(values['features'])}x"
+            f"{int(values['kernel_size'])}v{abs(float(x.flat[0])):.6f}"
+        )
+        found.append(str(int(abs(float(x.flat[0])) * 1e6) + 1000 * x.shape[0]))
+    return found
 
 
 def test_leak_suite_covers_every_channel() -> None:
@@ -395,12 +406,15 @@ def test_hidden_case_reveals_only_judge_text(name: str, judge_env: JudgeEnv, hid
     result = _grade(HOSTILE_DIR / "hidden" / f"{name}.py", judge_env.problem, config, hidden_cases)
     report = json.dumps(result.to_json())
     assert result.verdict.value == expect, f"{name} ({channel}): got {result.verdict.value}; {report[:3000]}"
-    assert "LEAK" not in report, f"{name}: hidden inputs reached the report: {report[:3000]}"
-    for number in _leak_numbers(judge_env.problem, hidden_cases):
-        assert number not in report, f"{name}: {number} (from the hidden inputs) is in the report"
+    text = io.StringIO()
+    render_text(result, make_console(text))
+    for secret in _leak_secrets(judge_env.problem, hidden_cases):
+        assert secret not in report, f"{name}: {secret} (from the hidden inputs) is in the report: {report[:3000]}"
+        assert secret not in text.getvalue(), f"{name}: {secret} (from the hidden inputs) is in the text report"
     allowed = _allowed_hidden_messages()
     for case in result.cases:
-        assert case.hidden
+        if not case.hidden:
+            continue
         assert case.message in allowed, f"{name}: {case.message!r} is not one of the judge's fixed messages"
         assert case.max_abs_error is None and case.mismatch is None
         if case.time_s is not None:
