@@ -37,7 +37,7 @@ from .config import Limits
 from .errors import BackendUnavailable
 from .problem import ArgSpec, ArgType
 from .sandbox import JUDGE_PACKAGE_DIR, LAUNCH_FAILED_PREFIX, Sandbox, SandboxPolicy, sandbox_environment
-from .worker_protocol import WorkerFrameError, parse_hello, parse_result_header
+from .worker_protocol import WorkerFrameError, clean_text, parse_hello, parse_result_header
 
 log = logging.getLogger(__name__)
 
@@ -290,8 +290,7 @@ class SolutionRun:
             phase = _Phase.STARTUP
             header = self._expect(reader, startup_deadline, ("ready", "compile_error"))
             if header["type"] == "compile_error":
-                message = header.get("message")
-                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=message[:4000] if isinstance(message, str) else "")
+                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=clean_text(header.get("message")))
                 return
             phase = _Phase.CASE
             for index in list(remaining):

@@ -64,7 +64,18 @@ def parse_result_header(header: Mapping[str, Any], index: int, nonce: str) -> Re
     message, exc_type = header.get("message", ""), header.get("exc_type", "")
     if not isinstance(message, str) or not isinstance(exc_type, str):
         raise WorkerFrameError("the error frame's message is not text")
-    return ResultFrame("error", index, str(error_kind), message[:MAX_MESSAGE_CHARS], exc_type[:MAX_NAME_CHARS])
+    return ResultFrame("error", index, str(error_kind), clean_text(message, MAX_MESSAGE_CHARS), clean_text(exc_type, MAX_NAME_CHARS))
+
+
+def clean_text(value: object, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """A worker's text as valid Unicode (a lone surrogate would crash any UTF-8 output), cut to ``limit``.
+
+    >>> clean_text("bad " + chr(0xD800) + " text")
+    'bad ? text'
+    """
+    if not isinstance(value, str):
+        return ""
+    return value[:limit].encode("utf-8", "replace").decode("utf-8")
 
 
 def parse_hello(header: Mapping[str, Any]) -> dict[str, str]:

@@ -134,3 +134,10 @@ def test_worker_answers_are_checked_field_by_field(header: dict, why: str) -> No
         parse_result_header(header, 1, "n")
     assert why in str(caught.value)
     assert "LEAK" not in str(caught.value)  # nothing the worker sent is echoed
+
+
+def test_worker_text_is_made_valid_unicode() -> None:
+    header = {"type": "error", "index": 1, "nonce": "n", "kind": "exception", "message": "a" + chr(0xD800) + "b", "arrays": []}
+    frame = parse_result_header(header, 1, "n")
+    assert frame.message == "a?b"
+    frame.message.encode("utf-8")  # strict: no lone surrogate left

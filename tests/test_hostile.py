@@ -305,6 +305,11 @@ def test_hostile_program(
     elapsed = time.monotonic() - started
     report = json.dumps(result.to_json())
 
+    # The text report renders to a strict UTF-8 stream (a real terminal's encoding) without error.
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    render_text(result, make_console(stream))
+    stream.flush()
+
     # (a) the verdict
     assert result.verdict.value == expect, f"{name} ({attack}): got {result.verdict.value}; {report[:3000]}"
     assert result.run is not None and result.run.sandboxed
