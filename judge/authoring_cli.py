@@ -10,10 +10,11 @@ usage error (unknown problem, bad flag, bad config, a case that cannot be added)
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
+
+from .safe_text import strict_json, visible
 
 
 def register(group: click.Group) -> None:
@@ -49,10 +50,10 @@ def register(group: click.Group) -> None:
         """
         config = build_config(config_path, backend, no_sandbox)
         root = scaffold(problem_id, config.problems_dir)
-        click.echo(f"created {root}/")
+        click.echo(f"created {visible(str(root))}/")
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            click.echo(f"  {path.relative_to(root)}")
-        click.echo("Next: replace every TODO(author), then run: judge check --problem " + problem_id)
+            click.echo(f"  {visible(str(path.relative_to(root)))}")
+        click.echo("Next: replace every TODO(author), then run: judge check --problem " + visible(problem_id))
 
     @group.command("check")
     @problem_option
@@ -103,19 +104,19 @@ def register(group: click.Group) -> None:
         problem = load_problem(problem_name, config.problems_dir)
         data = show_cases(problem, hidden=hidden)
         if fmt == "json":
-            click.echo(json.dumps(data))
+            click.echo(strict_json(data))
             return
         import numpy as np
 
         for case in data:
-            click.echo(f"{case['id']}{' (hidden)' if case['hidden'] else ''}")
+            click.echo(f"{visible(str(case['id']))}{' (hidden)' if case['hidden'] else ''}")
             for name, value in case["inputs"].items():
                 if isinstance(value, list):
                     array = np.array(value, dtype=problem.arg(name).dtype)
                     body = np.array2string(array, threshold=24, edgeitems=2, precision=4).replace("\n", "\n" + " " * 6)
-                    click.echo(f"  {name}: {array.dtype}{list(array.shape)}\n      {body}")
+                    click.echo(f"  {visible(name)}: {array.dtype}{list(array.shape)}\n      {body}")
                 else:
-                    click.echo(f"  {name}: {value!r}")
+                    click.echo(visible(f"  {name}: {value!r}"))
 
     @cases.command("add")
     @problem_option
@@ -153,13 +154,13 @@ def register(group: click.Group) -> None:
         fields = build_case_fields(problem, case_id, values, hidden=hidden, note=note, rtol=rtol, atol=atol)
         effect = add_case(problem, fields, config, write=not dry_run)
         if fmt == "json":
-            click.echo(json.dumps(effect.to_json()))
+            click.echo(strict_json(effect.to_json()))
             return
-        click.echo(f"{'appended' if effect.written else 'validated (not written)'} case {effect.case_id!r} to {problem.cases_file}")
-        click.echo(f"  rejects {len(effect.rejects)} wrong solution(s): {', '.join(effect.rejects) or 'none'}")
+        click.echo(visible(f"{'appended' if effect.written else 'validated (not written)'} case {effect.case_id!r} to {problem.cases_file}"))
+        click.echo(visible(f"  rejects {len(effect.rejects)} wrong solution(s): {', '.join(effect.rejects) or 'none'}"))
         if effect.surviving_before:
-            click.echo(f"  no existing case rejected: {', '.join(effect.surviving_before)}")
-            click.echo(f"  of those, this case rejects: {', '.join(effect.newly_rejects) or 'none'}")
+            click.echo(visible(f"  no existing case rejected: {', '.join(effect.surviving_before)}"))
+            click.echo(visible(f"  of those, this case rejects: {', '.join(effect.newly_rejects) or 'none'}"))
 
     @cases.command("gen")
     @problem_option
@@ -184,12 +185,12 @@ def register(group: click.Group) -> None:
         problem = load_problem(problem_name, config.problems_dir)
         kept = gen_cases(problem, config, count=count, seed=seed, write=write)
         if fmt == "json":
-            click.echo(json.dumps([k.to_json() for k in kept]))
+            click.echo(strict_json([k.to_json() for k in kept]))
             return
-        click.echo(f"{len(kept)} of {count} drawn case(s) kept{' and appended to ' + str(problem.cases_file) if write and kept else ''}:")
+        click.echo(visible(f"{len(kept)} of {count} drawn case(s) kept{' and appended to ' + str(problem.cases_file) if write and kept else ''}:"))
         for effect in kept:
-            click.echo(f"\n# {effect.reason}")
+            click.echo(f"\n# {visible(effect.reason)}")
             assert effect.fields is not None
-            click.echo(case_yaml(effect.fields).rstrip())
+            click.echo(visible(case_yaml(effect.fields).rstrip(), newlines=True))
         if kept and not write:
             click.echo("\n(not written: add --write to append them)")

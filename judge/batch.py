@@ -5,6 +5,13 @@ counts as done. A rerun skips every (path, content hash) already in the file, so
 any moment (even SIGKILL) completes on rerun with nothing lost and nothing graded twice; a torn
 last line from a kill mid-write is cut off and that submission graded again.
 
+Ranking ties are broken by ``submitted_at``: the time the judge first saw that exact submission
+(path and content hash), recorded in ``RESULTS_DIR/seen.jsonl`` when a batch first discovers it and
+kept across reruns and ``--rejudge``. It is never the file's mtime, which the submitter controls.
+
+Files whose path cannot be shown safely (control characters, newlines, bidi overrides, bytes that
+are not UTF-8) are refused, like symbolic links: logged by name, counted, not graded.
+
 Local and distributed runs are one code path: anything with the ``concurrent.futures.Executor``
 interface (a thread pool here, a Dask client's executor across machines) runs :func:`grade_record`.
 
@@ -26,7 +33,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -35,12 +42,14 @@ from .errors import JudgeError
 from .grade import grade
 from .problem import Problem, load_problem
 from .runner import abort_all_runs
+from .safe_text import is_safe_name, strict_json, visible
 from .sandbox import SandboxPolicy
 from .verdict import SubmissionResult, Verdict
 
 log = logging.getLogger(__name__)
 
 RESULTS_FILE = "results.jsonl"
+SEEN_FILE = "seen.jsonl"  # (path, sha256) -> when the judge first saw it; survives --rejudge
 RECORD_VERSION = 1
 
 
@@ -52,39 +61,71 @@ class Submission:
     relpath: str
     path: Path
     sha256: str
-    submitted_at: str  # file mtime, ISO 8601 UTC: "earlier submission" in the ranking
+    # When the judge first saw this (relpath, sha256), ISO 8601 UTC with microseconds: "earlier
+    # submission" in the ranking. Deliberately NOT the file's mtime: the submitter sets that
+    # (touch -d 2000-01-01). discover() gives the scan time; run_batch() replaces it with the time
+    # recorded in seen.jsonl when this exact submission was first discovered.
+    submitted_at: str
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.relpath, self.sha256)
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What :func:`scan` found: the files to grade and those refused (shown escaped, with why)."""
+
+    submissions: list[Submission]
+    refused: list[str]
+
+
 def discover(root: Path) -> list[Submission]:
     """All ``*.py`` under ``root``; the user is the first directory, or the stem for top-level files."""
+    return scan(root).submissions
+
+
+def scan(root: Path) -> Scan:
+    """Like :func:`discover`, also listing the files refused (symbolic links, unsafe names)."""
     if not root.is_dir():
         raise JudgeError("submissions directory not found", file=root)
     root = root.resolve()  # absolute, so remote (Dask) workers find the same file
+    seen_at = _iso_us(time.time())  # one time per scan: files found together tie on it
     found: list[Submission] = []
+    refused: list[str] = []
     for path in sorted(root.rglob("*.py")):
-        if not path.is_file() or any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
-        if path.is_symlink():
-            # A link could point the judge (often root) at any file on the host: never follow one.
-            log.warning("skipping %s: symbolic links are not graded", path)
-            continue
         rel = path.relative_to(root)
+        if not path.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue
+        reason = _refusal(path, rel.as_posix())
+        if reason:
+            # Shown escaped: the name itself may hold the terminal escapes it is refused for.
+            log.warning("skipping %s: %s", visible(str(path)), reason)
+            refused.append(f"{visible(rel.as_posix())}: {reason}")
+            continue
         user = rel.parts[0] if len(rel.parts) > 1 else path.stem
-        stat = path.stat()
         found.append(
             Submission(
                 user=user,
                 relpath=rel.as_posix(),
                 path=path,
                 sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                submitted_at=_iso(stat.st_mtime),
+                submitted_at=seen_at,
             )
         )
-    return found
+    return Scan(found, refused)
+
+
+def _refusal(path: Path, relpath: str) -> str:
+    """Why ``path`` is not graded, or "" when it is."""
+    if path.is_symlink():
+        # A link could point the judge (often root) at any file on the host: never follow one.
+        return "symbolic links are not graded"
+    if not is_safe_name(relpath):
+        # The path names the user and the submission in every report and leaderboard; a newline
+        # or an escape sequence in it could forge rows or drive a terminal there.
+        return "the path has control, bidi or non-UTF-8 characters; rename it to grade it"
+    return ""
 
 
 class ResultsLog:
@@ -122,16 +163,39 @@ class ResultsLog:
         return {(r["submission"], r["sha256"]) for r in self.records}
 
     def append(self, record: dict[str, Any]) -> None:
-        line = (json.dumps(record, sort_keys=True) + "\n").encode()
+        self.extend([record])
+
+    def extend(self, records: list[dict[str, Any]]) -> None:
+        """Append records with one write and one fsync (a kill may tear only the last line)."""
+        if not records:
+            return
+        data = "".join(strict_json(r, sort_keys=True) + "\n" for r in records).encode()
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            view = memoryview(line)
+            view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
             os.fsync(fd)
         finally:
             os.close(fd)
-        self.records.append(record)
+        self.records.extend(records)
+
+
+def first_seen(submissions: list[Submission], seen: ResultsLog) -> list[Submission]:
+    """``submissions`` with ``submitted_at`` set to when the judge first saw each (path, hash).
+
+    Submissions not in ``seen`` yet are recorded there now, with their scan time, before any is
+    graded, so a batch interrupted before grading them still keeps that time.
+    """
+    recorded: dict[tuple[str, str], str] = {}
+    for record in seen.records:
+        key, at = (record["submission"], record["sha256"]), record.get("first_seen")
+        if isinstance(at, str) and (key not in recorded or at < recorded[key]):
+            recorded[key] = at
+    new = {s.key: s for s in submissions if s.key not in recorded}
+    seen.extend([{"submission": s.relpath, "sha256": s.sha256, "first_seen": s.submitted_at} for s in new.values()])
+    recorded.update({key: s.submitted_at for key, s in new.items()})
+    return [replace(s, submitted_at=recorded[s.key]) for s in submissions]
 
 
 def read_results(results: Path) -> list[dict[str, Any]]:
@@ -155,7 +219,7 @@ def grade_record(submission: Submission, problem_root: str, config: Config, meas
         "user": submission.user,
         "submission": submission.relpath,
         "sha256": submission.sha256,
-        "submitted_at": submission.submitted_at,
+        "submitted_at": submission.submitted_at,  # the judge's first-seen time, not the mtime
         "problem": problem.id,
         "started_at": started,
         "host": os.uname().nodename,
@@ -218,6 +282,7 @@ class BatchSummary:
 
     total: int
     skipped: int
+    refused: int = 0  # symbolic links and unsafe names: logged, never graded
     graded: int = 0
     retried: int = 0
     counts: Counter[str] = field(default_factory=Counter)
@@ -253,11 +318,16 @@ def run_batch(
         shutil.move(str(results_path), kept)
         log.info("previous results kept as %s", kept)
     results = ResultsLog(results_path)
-    everything = discover(submissions_dir)
+    found = scan(submissions_dir)
+    # seen.jsonl is not moved aside by --rejudge: a regraded submission keeps its first-seen time.
+    everything = first_seen(found.submissions, ResultsLog(out_dir / SEEN_FILE))
     _warm_expected(problem, config)
     done = results.done_keys()
     todo = [s for s in everything if s.key not in done]
-    summary = BatchSummary(total=len(everything), skipped=len(everything) - len(todo), repaired=results.repaired, results_file=results_path)
+    summary = BatchSummary(
+        total=len(everything), skipped=len(everything) - len(todo), refused=len(found.refused),
+        repaired=results.repaired, results_file=results_path,
+    )
     own_pool = executor is None
     pool = executor or ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1, thread_name_prefix="judge-batch")
     problem_root = str(problem.root)
@@ -271,7 +341,7 @@ def run_batch(
             record = future.result()
             if record["verdict"] == Verdict.INTERNAL_ERROR.value and attempt == 1:
                 summary.retried += 1
-                log.warning("internal error on %s (%s); retrying once", sub.relpath, record.get("message"))
+                log.warning("internal error on %s (%s); retrying once", sub.relpath, visible(str(record.get("message"))))
                 pending[pool.submit(grade_record, sub, problem_root, config, measure)] = (sub, 2)
                 continue
             record["attempts"] = attempt
@@ -325,6 +395,11 @@ def diff_results(a: Iterable[dict[str, Any]], b: Iterable[dict[str, Any]]) -> li
 
 def _iso(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _iso_us(timestamp: float) -> str:
+    # Microseconds, so that two batches run within one second still order their discoveries.
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 from .errors import BackendUnavailable, SandboxUnavailable  # noqa: E402

@@ -28,7 +28,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +45,7 @@ from .expected import expected_outputs
 from .grade import grade
 from .hints import read_header, solution_files, tolerance_of
 from .problem import Problem, load_problem
+from .safe_text import strict_json, visible
 from .sandbox import SandboxPolicy
 from .verdict import SubmissionResult, Verdict
 
@@ -325,39 +325,47 @@ def _check_tolerances(
 
 
 def render_json(report: CheckReport) -> str:
-    """Exactly one JSON document."""
-    return json.dumps(report.to_json(), indent=2)
+    """Exactly one strict JSON document."""
+    return strict_json(report.to_json(), indent=2)
 
 
 def render_text(report: CheckReport) -> str:
-    """The human report: a ✓/✗ line per check, the rejection table, redundant cases, the result."""
-    lines = [f"check {report.problem} ({report.root})"]
+    """The human report: a ✓/✗ line per check, the rejection table, redundant cases, the result.
+
+    Names, case ids and messages come from the problem's files (and from errors quoting them):
+    each is shown on one line with control characters visible.
+    """
+    lines = [visible(f"check {report.problem} ({report.root})")]
     for item in report.items:
-        lines.append(f"  {'✓' if item.ok else '✗'} {item.name}" + (f": {item.message}" if item.message else ""))
+        lines.append(visible(f"  {'✓' if item.ok else '✗'} {item.name}" + (f": {item.message}" if item.message else "")))
         if not item.ok and len(item.details) > 1:
-            lines.extend(f"      - {d}" for d in item.details)
+            lines.extend(f"      - {visible(d)}" for d in item.details)
     wrong = report.wrong
     if wrong and report.case_ids:
-        lines.append("")
-        lines.append("Which case rejects which wrong solution (x = rejected):")
-        width = max(len(c) for c in report.case_ids)
-        header = " " * (width + 4) + " ".join(f"{i + 1:>2}" for i in range(len(wrong)))
-        lines.append(header)
-        for cid in report.case_ids:
-            cells = " ".join(f"{'x' if cid in s.rejected_by else '.':>2}" for s in wrong)
-            mark = "  (redundant)" if cid in report.redundant_cases else ""
-            lines.append(f"  {cid:<{width}}  {cells}{mark}")
-        totals = " ".join(f"{len(s.rejected_by):>2}" for s in wrong)
-        lines.append(f"  {'cases rejecting':<{width}}  {totals}")
-        for i, s in enumerate(wrong):
-            flag = "   <- NO CASE REJECTS IT" if not s.rejected_by else ""
-            lines.append(f"  {i + 1:>2}: {s.file} ({s.declared}){flag}")
-        if report.redundant_cases:
-            lines.append(
-                f"Redundant cases (reject no wrong solution that the greedy cover's cases do not): {', '.join(report.redundant_cases)}"
-            )
+        lines.extend(["", *_rejection_table(report)])
     lines.append("")
     failed = [i for i in report.items if not i.ok]
     verdict = "PASS" if not failed else f"FAIL ({len(failed)} of {len(report.items)} checks failed)"
     lines.append(f"Result: {verdict} · {report.wall_s:.1f}s")
     return "\n".join(lines)
+
+
+def _rejection_table(report: CheckReport) -> list[str]:
+    wrong = report.wrong
+    lines = ["Which case rejects which wrong solution (x = rejected):"]
+    ids = {cid: visible(cid) for cid in report.case_ids}
+    width = max(len(c) for c in ids.values())
+    lines.append(" " * (width + 4) + " ".join(f"{i + 1:>2}" for i in range(len(wrong))))
+    for cid in report.case_ids:
+        cells = " ".join(f"{'x' if cid in s.rejected_by else '.':>2}" for s in wrong)
+        mark = "  (redundant)" if cid in report.redundant_cases else ""
+        lines.append(f"  {ids[cid]:<{width}}  {cells}{mark}")
+    totals = " ".join(f"{len(s.rejected_by):>2}" for s in wrong)
+    lines.append(f"  {'cases rejecting':<{width}}  {totals}")
+    for i, s in enumerate(wrong):
+        flag = "   <- NO CASE REJECTS IT" if not s.rejected_by else ""
+        lines.append(f"  {i + 1:>2}: {visible(s.file)} ({visible(s.declared)}){flag}")
+    if report.redundant_cases:
+        redundant = ", ".join(visible(c) for c in report.redundant_cases)
+        lines.append(f"Redundant cases (reject no wrong solution that the greedy cover's cases do not): {redundant}")
+    return lines

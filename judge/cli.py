@@ -18,21 +18,35 @@ from .config import BACKENDS, Config, load_config
 from .errors import JudgeError
 from .grade import grade_stream
 from .problem import load_problem
-from .report import case_line, make_console, render_json, render_text
+from .report import case_line, header_line, make_console, render_json, render_text
+from .safe_text import strict_json, visible
 from .verdict import CaseResult, SubmissionResult
 
 F = Callable[..., Any]
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+class SafeLogFormatter(logging.Formatter):
+    """Log lines quote file names, case ids and messages: show their control characters instead
+    of letting them drive the terminal (newlines stay, for tracebacks)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record), newlines=True)
 
 
 def clean_errors(func: F) -> F:
-    """Turn a JudgeError into ``judge: error: <file:line: message>`` and exit 2."""
+    """Turn a JudgeError into ``judge: error: <file:line: message>`` and exit 2.
+
+    The message often quotes a path or a file's content: shown with control characters visible,
+    so it stays one line and cannot drive the terminal.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except JudgeError as exc:
-            click.echo(f"judge: error: {exc}", err=True)
+            click.echo(f"judge: error: {visible(str(exc))}", err=True)
             sys.exit(2)
 
     return wrapper
@@ -61,7 +75,9 @@ def main(verbose: int) -> None:
       judge grade submissions/alice_correct.py --problem conv1d
     """
     level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(SafeLogFormatter(LOG_FORMAT))
+    logging.basicConfig(level=max(level, logging.DEBUG), handlers=[handler])
 
 
 @main.command()
@@ -86,7 +102,7 @@ def grade(submission: Path, problem_name: str, fmt: str, config_path: str | None
         if isinstance(item, CaseResult):
             if fmt == "text":
                 if not header_shown:
-                    console.print(f"[bold]{problem.id}[/] · {submission}")
+                    console.print(header_line(problem.id, str(submission)))
                     header_shown = True
                 console.print(case_line(item))
         else:
@@ -116,6 +132,9 @@ def batch(
 
     The user is the first directory under SUBMISSIONS_DIR (alice/attempt3.py is alice's), or the
     file's stem for files directly in it. Rerun the same command to resume after a crash or Ctrl-C.
+    Symbolic links and paths with control, bidi or non-UTF-8 characters are skipped with a warning.
+    Ties in the leaderboard go to the submission the judge saw first (recorded in --out/seen.jsonl),
+    never to a file's modification time.
 
     \b
     Example:
@@ -153,12 +172,15 @@ def batch(
     counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())) or "nothing new"
     if summary.repaired:
         click.echo("note: a torn last line from an interrupted run was removed; that submission was graded again")
+    results_file = visible(str(summary.results_file))
+    if summary.refused:
+        click.echo(f"note: {summary.refused} file(s) not graded (symbolic link or unsafe name; see the warnings above)")
     if summary.interrupted:
         click.echo(f"Interrupted: {summary.graded} graded this run, {summary.skipped} earlier, of {summary.total}. "
-                   f"Results so far are in {summary.results_file}; rerun the same command to resume.")
+                   f"Results so far are in {results_file}; rerun the same command to resume.")
         sys.exit(130)
     click.echo(f"{summary.graded} graded ({counts}), {summary.skipped} already done, {summary.total} in all, "
-               f"in {summary.wall_s:.1f}s -> {summary.results_file}")
+               f"in {summary.wall_s:.1f}s -> {results_file}")
 
 
 @main.command()
@@ -192,18 +214,16 @@ def diff(results_a: Path, results_b: Path, fmt: str) -> None:
     Example:
       judge diff results/results.20261124T101500Z.jsonl results/
     """
-    import json
-
     from .batch import diff_results, read_results
 
     changes = diff_results(read_results(results_a), read_results(results_b))
     if fmt == "json":
-        click.echo(json.dumps(changes, indent=2))
+        click.echo(strict_json(changes, indent=2))
         return
     if not changes:
         click.echo("no verdict or score changed")
     for c in changes:
-        click.echo(f"{c['submission']}: {c['verdict_before']} ({c['score_before']}) -> {c['verdict_after']} ({c['score_after']})")
+        click.echo(visible(f"{c['submission']}: {c['verdict_before']} ({c['score_before']}) -> {c['verdict_after']} ({c['score_after']})"))
 
 
 @main.group()
@@ -225,7 +245,7 @@ def cache_clear(config_path: str | None, backend: str | None, no_sandbox: bool) 
 
     config = build_config(config_path, backend, no_sandbox)
     removed = clear_caches(config)
-    click.echo(f"removed {removed} cache files from {config.cache_dir}")
+    click.echo(f"removed {removed} cache files from {visible(str(config.cache_dir))}")
 
 
 @cache.command("warm")
@@ -244,7 +264,7 @@ def cache_warm(problem_name: str, config_path: str | None, backend: str | None, 
     config = build_config(config_path, backend, no_sandbox)
     problem = load_problem(problem_name, config.problems_dir)
     report = warm_caches(problem, config)
-    click.echo(report)
+    click.echo(visible(str(report), newlines=True))
 
 
 # Authoring commands (new, check, cases ...) live in their own module; registered last because

@@ -41,6 +41,7 @@ from .config import Config
 from .expected import Expected, OutputStore, cache_key, compile_cache_dir
 from .problem import Problem
 from .runner import OutcomeKind, SolutionRun, WorkerOptions
+from .safe_text import strict_json
 from .sandbox import SandboxPolicy
 from .verdict import Verdict
 
@@ -205,7 +206,7 @@ def _save(store: OutputStore, key: str, output: PitfallOutput) -> None:
     marker = store.root / key[:2] / f"{key}.fail"
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps({"failure": output.failure}))
+        marker.write_text(strict_json({"failure": output.failure}))
     except OSError as exc:
         log.warning("cannot write pitfall cache %s: %s", marker, exc)
 

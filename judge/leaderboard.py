@@ -1,5 +1,10 @@
 """Rank users by their best submission: higher score, then lower ranking time, then earlier.
 
+"Earlier" is ``submitted_at``: the time the judge first saw the submission (see judge.batch), not
+anything the submitter controls. User and file names are the submitters' choice: every format
+shows them through :mod:`judge.safe_text`, so a name can neither add a row, run a formula, inject
+HTML nor drive a terminal. Rows keep the raw values; only rendering escapes.
+
 Example:
     >>> rows = rank(read_results(Path("results")))      # doctest: +SKIP
     >>> print(render(rows, "md"))                        # doctest: +SKIP
@@ -9,12 +14,12 @@ Example:
 from __future__ import annotations
 
 import csv
-import html
 import io
-import json
 import math
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
+
+from .safe_text import csv_cell, html_text, md_cell, strict_json, visible
 
 FORMATS = ("text", "md", "csv", "json", "html")
 NOISE = 0.05  # ranking times closer than 5% are within these machines' run-to-run noise
@@ -82,7 +87,7 @@ def _explain(a: dict[str, Any], b: dict[str, Any], next_rank: int) -> str:
 def render(rows: list[Row], fmt: str) -> str:
     """Render rows as text, md, csv, json or html."""
     if fmt == "json":
-        return json.dumps(
+        return strict_json(
             [{"rank": r.rank, "user": r.user, "submission": r.submission, "verdict": r.verdict, "score": r.score, "time_s": r.time_s, "tie_break": r.tie_break} for r in rows],
             indent=2,
         )
@@ -91,25 +96,33 @@ def render(rows: list[Row], fmt: str) -> str:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["rank", "user", "submission", "verdict", "score", "time_s", "submitted_at", "tie_break"])
         for r in rows:
-            writer.writerow([r.rank, r.user, r.submission, r.verdict, f"{r.score:.6g}", "" if r.time_s is None else f"{r.time_s:.6g}", r.submitted_at, r.tie_break])
+            user, sub, verdict, at, tie_break = (csv_cell(str(t)) for t in (r.user, r.submission, r.verdict, r.submitted_at, r.tie_break))
+            writer.writerow([r.rank, user, sub, verdict, f"{r.score:.6g}", "" if r.time_s is None else f"{r.time_s:.6g}", at, tie_break])
         return buffer.getvalue()
     if fmt == "md":
         lines = ["| rank | user | submission | verdict | score | time (ms) | tie-break |", "|---:|---|---|---|---:|---:|---|"]
         for r in rows:
-            cells = [str(r.rank), r.user, f"`{r.submission}`", r.verdict, f"{r.score:.3f}", _ms(r.time_s), r.tie_break]
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+            # No code span around the file name: escapes do not work inside one.
+            user, sub, verdict, tie_break = (md_cell(str(t)) for t in (r.user, r.submission, r.verdict, r.tie_break))
+            cells = [str(r.rank), user, sub, verdict, f"{r.score:.3f}", _ms(r.time_s), tie_break]
+            lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
     if fmt == "html":
         return _html(rows)
     if fmt == "text":
-        width = max([len(r.user) for r in rows] + [4])
-        sub_w = max([len(r.submission) for r in rows] + [10])
-        out = [f"{'rank':>4}  {'user':<{width}}  {'submission':<{sub_w}}  {'verdict':<21} {'score':>6} {'time ms':>9}"]
-        for r in rows:
-            line = f"{r.rank:>4}  {r.user:<{width}}  {r.submission:<{sub_w}}  {r.verdict:<21} {r.score:6.3f} {_ms(r.time_s):>9}"
-            out.append(line + (f"  ({r.tie_break})" if r.tie_break else ""))
-        return "\n".join(out) + "\n"
+        return _text(rows)
     raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
+
+
+def _text(rows: list[Row]) -> str:
+    shown = [(visible(str(r.user)), visible(str(r.submission)), visible(str(r.verdict)), visible(r.tie_break)) for r in rows]
+    width = max([len(user) for user, _, _, _ in shown] + [4])
+    sub_w = max([len(sub) for _, sub, _, _ in shown] + [10])
+    out = [f"{'rank':>4}  {'user':<{width}}  {'submission':<{sub_w}}  {'verdict':<21} {'score':>6} {'time ms':>9}"]
+    for r, (user, sub, verdict, tie_break) in zip(rows, shown):
+        line = f"{r.rank:>4}  {user:<{width}}  {sub:<{sub_w}}  {verdict:<21} {r.score:6.3f} {_ms(r.time_s):>9}"
+        out.append(line + (f"  ({tie_break})" if tie_break else ""))
+    return "\n".join(out) + "\n"
 
 
 def _ms(time_s: float | None) -> str:
@@ -118,7 +131,7 @@ def _ms(time_s: float | None) -> str:
 
 def _html(rows: list[Row]) -> str:
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in (r.rank, r.user, r.submission, r.verdict, f"{r.score:.3f}", _ms(r.time_s), r.tie_break)) + "</tr>"
+        "<tr>" + "".join(f"<td>{html_text(str(c))}</td>" for c in (r.rank, r.user, r.submission, r.verdict, f"{r.score:.3f}", _ms(r.time_s), r.tie_break)) + "</tr>"
         for r in rows
     )
     return f"""<!doctype html>
@@ -138,4 +151,5 @@ th{{background:#f4f4f4}} td:nth-child(1),td:nth-child(5),td:nth-child(6){{text-a
 
 
 def rows_as_dicts(rows: list[Row]) -> list[dict[str, Any]]:
+    """Rows as plain dicts, raw values (escape them for wherever they go)."""
     return [asdict(r) for r in rows]

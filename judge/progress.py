@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .batch import BatchSummary
+from .safe_text import visible
 
 
 class BatchProgress:
@@ -30,7 +31,7 @@ class BatchProgress:
     def __enter__(self) -> "BatchProgress":
         if self.live:
             self._progress = Progress(
-                TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[counts]}"),
+                TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[counts]}", markup=False),
                 TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=self.console, transient=False,
             )
             self._progress.__enter__()
@@ -44,7 +45,7 @@ class BatchProgress:
         todo = summary.total - summary.skipped
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = summary.graded / elapsed
-        counts = " ".join(f"{k}:{v}" for k, v in sorted(summary.counts.items()))
+        counts = visible(" ".join(f"{k}:{v}" for k, v in sorted(summary.counts.items())))
         if self._progress is not None:
             if self._task is None:
                 self._task = self._progress.add_task("grading", total=todo, counts="", rate="")
@@ -52,7 +53,7 @@ class BatchProgress:
             return
         eta = (todo - summary.graded) / rate if rate > 0 else float("nan")
         print(
-            f"[{summary.graded}/{todo}] {record['submission']}: {record['verdict']} (score {record['score']:.3f}) "
+            f"[{summary.graded}/{todo}] {visible(str(record['submission']))}: {visible(str(record['verdict']))} (score {record['score']:.3f}) "
             f"| {counts} | {rate:.2f}/s, ETA {eta:.0f}s",
             file=sys.stderr,
             flush=True,

@@ -1,5 +1,9 @@
 """Render results for people (text, coloured only on a terminal) and machines (JSON).
 
+Everything a learner or a file name chose (messages, case ids, the submission's name, hints) is
+shown through :mod:`judge.safe_text` and as plain :class:`rich.text.Text`, never as rich markup,
+so it can neither send terminal escapes nor break or fake the judge's own lines.
+
 Example:
     >>> print(render_json(result))        # doctest: +SKIP
     {"problem": "conv1d", "verdict": "accepted", ...}
@@ -7,13 +11,13 @@ Example:
 
 from __future__ import annotations
 
-import json
 from typing import IO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
-from .verdict import CaseResult, SubmissionResult, Verdict
+from .safe_text import block, strict_json, visible
+from .verdict import CaseResult, RunInfo, SubmissionResult, Verdict
 
 _STYLE = {
     Verdict.ACCEPTED: "green",
@@ -25,27 +29,41 @@ _STYLE = {
     Verdict.COMPILE_ERROR: "magenta",
     Verdict.INTERNAL_ERROR: "bold red",
 }
+# Learner-written multi-line text is shown behind this, so the judge's own lines (at column 0)
+# stay distinguishable from anything a message says.
+QUOTE = "    | "
 
 
 def render_json(result: SubmissionResult) -> str:
-    """Exactly one JSON document."""
-    return json.dumps(result.to_json(), indent=2)
+    """Exactly one strict JSON document (non-finite numbers as strings, see safe_text)."""
+    return strict_json(result.to_json(), indent=2)
 
 
 def make_console(stream: IO[str] | None = None) -> Console:
     """A console that colours only when writing to a terminal."""
-    return Console(file=stream, highlight=False, soft_wrap=True)
+    return Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
 
 
-def case_line(case: CaseResult) -> str:
-    """One line (rich markup) for a case."""
+def header_line(problem: str, submission: str, isolation: str | None = None) -> Text:
+    """``problem · submission [· isolation]``, the first line of a report."""
+    line = Text.assemble((visible(problem), "bold"), " · ", visible(submission))
+    if isolation:
+        line.append(f" · {isolation}")
+    return line
+
+
+def case_line(case: CaseResult) -> Text:
+    """One line for a case; only the first line of its message."""
     mark = "✓" if case.passed else "✗"
-    style = _STYLE[case.verdict]
-    label = f"{case.case_id}{' (hidden)' if case.hidden else ''}"
+    label = f"{visible(case.case_id)}{' (hidden)' if case.hidden else ''}"
     time = f"{case.time_s:7.3f}s" if case.time_s is not None else "      - "
     first = case.message.splitlines()[0] if case.message else ""
-    line = f"  [{style}]{mark} {case.verdict.short:<3}[/] {escape(label):<34} {time}"
-    return line + (f"  {escape(first)}" if first else "")
+    line = Text("  ")
+    line.append(f"{mark} {case.verdict.short:<3}", style=_STYLE[case.verdict])
+    line.append(f" {label:<34} {time}")
+    if first:
+        line.append(f"  {visible(first)}")
+    return line
 
 
 def render_text(result: SubmissionResult, console: Console, *, with_cases: bool = True) -> None:
@@ -53,7 +71,7 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
     run = result.run
     isolation = "sandboxed" if run and run.sandboxed else "NOT sandboxed (--no-sandbox: trusted code only)"
     if with_cases:
-        console.print(f"[bold]{escape(result.problem)}[/] · {escape(result.submission)} · {isolation}")
+        console.print(header_line(result.problem, result.submission, isolation))
         for case in result.cases:
             console.print(case_line(case))
     details = [c for c in result.cases if not c.passed and (c.mismatch or "\n" in c.message)]
@@ -63,29 +81,40 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
         if key in shown and case.verdict is Verdict.COMPILE_ERROR:
             continue
         shown.add(key)
-        console.print(f"\n[bold]{escape(case.case_id)}[/]: {escape(case.verdict.value)}")
+        console.print(Text.assemble("\n", (visible(case.case_id), "bold"), f": {case.verdict.value}"))
         if case.message:
-            console.print(escape(case.message), markup=True)
+            console.print(Text(block(case.message, QUOTE)))
         if case.mismatch and case.mismatch.expected_values:
-            console.print("  index        expected             got")
+            console.print("  index        expected             got", markup=False)
             for idx, exp, got in zip(case.mismatch.first_indices, case.mismatch.expected_values, case.mismatch.got_values):
-                console.print(f"  {str(idx[0] if len(idx) == 1 else idx):<10} {exp:>14.7g} {got:>16.7g}")
+                console.print(f"  {str(idx[0] if len(idx) == 1 else idx):<10} {exp:>14.7g} {got:>16.7g}", markup=False)
+    _print_hints(result, console)
+    passed = sum(c.passed for c in result.cases)
+    summary = Text("\nVerdict: ")
+    summary.append(result.verdict.value, style=f"{_STYLE[result.verdict]} bold")
+    summary.append(f" · {passed}/{len(result.cases)} cases · score {result.score:.3f}")
+    if result.wall_s is not None:
+        summary.append(f" · {result.wall_s:.2f}s")
+    console.print(summary)
+    if result.verdict is Verdict.COMPILE_ERROR and result.message:
+        console.print(Text(block(result.message, QUOTE)))
+    if not with_cases:
+        console.print(isolation, markup=False)
+    if run and run.output_truncated:
+        console.print(_truncation_note(run), markup=False)
+
+
+def _truncation_note(run: RunInfo) -> str:
+    if run.stdout_bytes is None or run.stderr_bytes is None:  # withheld when hidden cases ran
+        return "(your program printed more than the cap; output beyond it was discarded)"
+    return f"(your program printed {run.stdout_bytes + run.stderr_bytes} bytes; output beyond the cap was discarded)"
+
+
+def _print_hints(result: SubmissionResult, console: Console) -> None:
     hints: dict[str, list[str]] = {}
     for case in result.cases:
         if case.hint:
-            hints.setdefault(case.hint, []).append(case.case_id)
+            hints.setdefault(case.hint, []).append(visible(case.case_id))
     for hint, ids in hints.items():
         where = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
-        console.print(f"\n[cyan]hint[/] ({escape(where)}): {escape(hint)}")
-    passed = sum(c.passed for c in result.cases)
-    style = _STYLE[result.verdict]
-    summary = f"\nVerdict: [{style} bold]{result.verdict.value}[/] · {passed}/{len(result.cases)} cases · score {result.score:.3f}"
-    if result.wall_s is not None:
-        summary += f" · {result.wall_s:.2f}s"
-    console.print(summary)
-    if result.verdict is Verdict.COMPILE_ERROR and result.message:
-        console.print(escape(result.message))
-    if not with_cases:
-        console.print(isolation)
-    if run and run.output_truncated:
-        console.print(f"(your program printed {run.stdout_bytes + run.stderr_bytes} bytes; output beyond the cap was discarded)")
+        console.print(Text.assemble("\n", ("hint", "cyan"), f" ({where}): {visible(hint)}"))
