@@ -59,7 +59,7 @@ DEFAULT_SANDBOX_UID = 65534  # "nobody"
 
 def _launcher_argv(spec: dict[str, object]) -> list[str]:
     # -I -S: the launcher runs privileged; it must not read the environment or site-packages.
-    return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec)]
+    return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec, allow_nan=False)]
 
 
 def _drop_to(uid: int) -> tuple[int, int] | None:
