@@ -302,7 +302,12 @@ class SolutionRun:
                 self._measure(reader, to_worker_w, total_deadline)
         except ChannelTimeout:
             sandbox.kill(process)
-            if phase is not _Phase.CASE:
+            if time.monotonic() >= total_deadline:
+                # Whatever phase: the submission's own earlier cases used the time up (a restart
+                # that cannot boot in what is left is not the judge's fault).
+                self._startup_failed = phase is not _Phase.CASE
+                yield CaseOutcome(current, OutcomeKind.TIMEOUT, time_s=time.monotonic() - case_started, message=self._total_time_message())
+            elif phase is not _Phase.CASE:
                 self._startup_failed = True
                 if phase is _Phase.BOOT:
                     message = f"the sandbox did not start within {self.limits.startup_time_s:g} s (importing JAX)"
@@ -310,8 +315,6 @@ class SolutionRun:
                 else:
                     message = f"starting up (importing JAX and your file) took longer than {self.limits.startup_time_s:g} s"
                     yield CaseOutcome(current, OutcomeKind.TIMEOUT, message=message)
-            elif time.monotonic() >= total_deadline:
-                yield CaseOutcome(current, OutcomeKind.TIMEOUT, time_s=time.monotonic() - case_started, message=self._total_time_message())
             else:
                 yield CaseOutcome(
                     current,

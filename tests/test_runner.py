@@ -88,3 +88,22 @@ def test_trusted_and_sandboxed_runs_get_the_same_small_environment(tmp_path: Pat
         (outcome,) = list(runner.outcomes())
         assert outcome.kind is OutcomeKind.OK
         np.testing.assert_array_equal(outcome.array, np.arange(4, dtype=np.float32))
+
+
+def test_total_time_running_out_while_a_worker_boots_is_a_time_limit_not_a_judge_fault(tmp_path: Path) -> None:
+    # Booting Python and JAX takes far longer than 0.3 s: the deadline passes before "hello".
+    outcomes, _, _ = run(tmp_path, "def solve(n, x):\n    return x\n", total_time_s=0.3)
+    assert [o.kind for o in outcomes] == [OutcomeKind.TIMEOUT] * 3
+    assert all("total time limit" in o.message for o in outcomes)
+
+
+def test_death_before_hello_is_the_judges_fault_and_names_the_cause(tmp_path: Path) -> None:
+    """A sandbox that cannot start (here: a launcher spec naming no bubblewrap) is internal_error."""
+    path = tmp_path / "solution.py"
+    path.write_text("def solve(n, x):\n    return x\n")
+    policy = SandboxPolicy.detect("auto")
+    broken = SandboxPolicy(isolate=True, bwrap=str(tmp_path / "no-such-bwrap"), uid=policy.uid)
+    limits = Limits(case_time_s=5, total_time_s=60, startup_time_s=30, memory_mib=1024)
+    outcomes = list(SolutionRun(path, ARGS, INPUTS, limits, broken, WorkerOptions()).outcomes())
+    assert [o.kind for o in outcomes] == [OutcomeKind.INTERNAL] * 3
+    assert "the sandbox did not start" in outcomes[0].message and "judge-launch" in outcomes[0].message
