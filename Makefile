@@ -30,7 +30,10 @@ demo: install
 	$(BIN)/judge batch submissions --problem conv1d --out results/demo
 	$(BIN)/judge leaderboard results/demo
 
+# Lint and types first (seconds), then the whole suite with the docstring examples.
 test: install
+	$(BIN)/ruff check judge tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 clean:

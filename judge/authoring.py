@@ -24,9 +24,10 @@ import logging
 import math
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import yaml
@@ -341,6 +342,8 @@ def propose_candidates(problem: Problem, count: int, seed: int, existing_ids: Se
                 continue
             if gen.choices:
                 values[spec.name] = gen.choices[int(rng.integers(len(gen.choices)))]
+            elif gen.low is None or gen.high is None:  # parse_arg_gen gives scalars a range or choices
+                raise AssertionError(f"argument {spec.name!r} has no range to draw from")
             elif gen.integer:
                 drawn = int(rng.integers(int(math.ceil(gen.low)), int(math.floor(gen.high)) + 1))
                 values[spec.name] = drawn if spec.type is ArgType.INT else float(drawn)

@@ -32,10 +32,11 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .config import Config
 from .errors import JudgeError

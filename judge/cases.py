@@ -21,14 +21,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from .errors import ProblemSpecError
-from .problem import ArgSpec, ArgType, Problem
+from .problem import ArgSpec, ArgType, Problem, Tolerance
 from .yamlio import LineDict, LineList, load_yaml_file
 
 DISTRIBUTIONS = {"normal": ("mean", "std"), "uniform": ("low", "high"), "randint": ("low", "high")}
@@ -121,7 +122,7 @@ def parse_case(problem: Problem, raw: Any, file: Path, line: int, index: int) ->
     inputs: dict[str, Any] = {}
     for spec in problem.args:
         value = raw[spec.name]
-        _check_input(spec, value, lambda msg, s=spec: fail(msg, s.name))  # type: ignore[misc]
+        _check_input(spec, value, lambda msg, s=spec: fail(msg, s.name))
         inputs[spec.name] = _plain(value)
     return TestCase(
         id=case_id,
@@ -198,6 +199,7 @@ def generate_array(spec: Mapping[str, Any], dtype: str) -> np.ndarray:
     rng = np.random.Generator(np.random.PCG64(int(spec["seed"])))
     shape = tuple(spec["shape"])
     dist = spec.get("dist", "normal")
+    data: np.ndarray
     if dist == "normal":
         data = rng.normal(float(spec.get("mean", 0.0)), float(spec.get("std", 1.0)), size=shape)
     elif dist == "uniform":
@@ -227,6 +229,20 @@ def materialize(problem: Problem, case: TestCase) -> dict[str, Any]:
         else:
             values[spec.name] = np.ascontiguousarray(np.array(raw, dtype=spec.dtype))
     return values
+
+
+def tolerance_for(problem: Problem, case: TestCase) -> Tolerance:
+    """The case's effective tolerance: its own ``rtol``/``atol`` where set, else the problem's.
+
+    Example:
+        >>> problem = type("P", (), {"tolerance": Tolerance(rtol=1e-5, atol=1e-6)})()
+        >>> tolerance_for(problem, TestCase("c", False, {}, atol=1e-3))
+        Tolerance(rtol=1e-05, atol=0.001)
+    """
+    return Tolerance(
+        rtol=case.rtol if case.rtol is not None else problem.tolerance.rtol,
+        atol=case.atol if case.atol is not None else problem.tolerance.atol,
+    )
 
 
 def fresh_inputs(problem: Problem, case: TestCase, seed: int) -> dict[str, Any]:

@@ -23,7 +23,8 @@ import os
 import select
 import struct
 import time
-from typing import Any, BinaryIO, Sequence
+from collections.abc import Sequence
+from typing import Any, BinaryIO
 
 import numpy as np
 

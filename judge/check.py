@@ -30,20 +30,21 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from .cases import TestCase, load_cases, materialize
+from .cases import TestCase, load_cases, materialize, tolerance_for
 from .compare import compare
 from .config import Config
 from .errors import JudgeError
 from .expected import expected_outputs
 from .grade import grade
-from .hints import read_header, solution_files, tolerance_of
+from .hints import read_header, solution_files
 from .problem import Problem, load_problem
 from .safe_text import strict_json, visible
 from .sandbox import SandboxPolicy
@@ -301,23 +302,25 @@ def _check_tolerances(
     untestable: list[str] = []
     for case in cases:
         exp = expected[case.id]
-        tol = tolerance_of(problem, case)
+        tol = tolerance_for(problem, case)
         if exp.dtype.kind != "f":
             untestable.append(case.id)
             continue
         if not np.any(exp):
             untestable.append(case.id)
-        elif compare(exp, np.zeros_like(exp), **tol, reveal=False).ok:
-            loose.append(f"case {case.id!r}: an all-zeros answer passes rtol={tol['rtol']:g}, atol={tol['atol']:g}")
+        elif compare(exp, np.zeros_like(exp), rtol=tol.rtol, atol=tol.atol, reveal=False).ok:
+            loose.append(f"case {case.id!r}: an all-zeros answer passes rtol={tol.rtol:g}, atol={tol.atol:g}")
         bf16 = bfloat16_round(exp).astype(exp.dtype)
         if np.array_equal(bf16, exp):
             if case.id not in untestable:
                 untestable.append(case.id)
-        elif compare(exp, bf16, **tol, reveal=False).ok:
-            loose.append(f"case {case.id!r}: the bfloat16-rounded reference passes rtol={tol['rtol']:g}, atol={tol['atol']:g}")
+        elif compare(exp, bf16, rtol=tol.rtol, atol=tol.atol, reveal=False).ok:
+            loose.append(f"case {case.id!r}: the bfloat16-rounded reference passes rtol={tol.rtol:g}, atol={tol.atol:g}")
     if loose:
         return CheckItem(name, False, "; ".join(loose[:3]) + (f" (+{len(loose) - 3} more)" if len(loose) > 3 else ""), tuple(loose)), untestable
-    note = f"{len(cases) - len(untestable)} cases" + (f"; not testable (all-zero or bf16-exact output): {', '.join(untestable)}" if untestable else "")
+    note = f"{len(cases) - len(untestable)} cases"
+    if untestable:
+        note += f"; not testable (all-zero or bf16-exact output): {', '.join(untestable)}"
     return CheckItem(name, True, note), untestable
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -54,7 +55,9 @@ def clean_errors(func: F) -> F:
 
 def config_options(func: F) -> F:
     """Options shared by every command that needs a configuration."""
-    func = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use (default: ./config.yaml or $JUDGE_CONFIG).")(func)
+    func = click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use (default: ./config.yaml or $JUDGE_CONFIG)."
+    )(func)
     func = click.option("--backend", type=click.Choice(BACKENDS), help="JAX backend; overrides config.yaml and $JUDGE_BACKEND.")(func)
     func = click.option("--no-sandbox", is_flag=True, help="Run learner code without isolation. ONLY for code you trust.")(func)
     return func

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import ConfigError
 from .yamlio import LineDict, load_yaml_file
@@ -57,7 +58,7 @@ class Config:
     sandbox_uid: int = 65534
     source: Path | None = None  # the config file read, if any
 
-    def with_overrides(self, **changes: Any) -> "Config":
+    def with_overrides(self, **changes: Any) -> Config:
         """Return a copy with some fields replaced, validated like the file."""
         merged = dataclasses.asdict(self)
         merged["limits"] = dataclasses.asdict(self.limits)

@@ -21,10 +21,11 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -240,7 +241,10 @@ def warm_caches(problem: Problem, config: Config) -> str:
         for _ in run.outcomes():
             pass
         warmed += 1
-    line = f"{problem.id}: {len(cases) - len(failures)}/{len(cases)} expected outputs cached; compilation cache warmed by the reference and {warmed} shipped solution(s)"
+    line = (
+        f"{problem.id}: {len(cases) - len(failures)}/{len(cases)} expected outputs cached; "
+        f"compilation cache warmed by the reference and {warmed} shipped solution(s)"
+    )
     if failures:
         line += f"; the reference FAILED on: {', '.join(failures)}"
     return line

@@ -25,8 +25,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 DISTS = ("normal", "uniform", "randint")
 _SCALAR_KEYS = {"min", "max", "integer", "choices"}
@@ -123,7 +124,7 @@ def parse_arg_gen(raw: Any, arg_type: str, fail: Fail, ndim: int | None = None) 
     if arg_type == "bool":
         return ArgGen(choices=(False, True))
     low, high = raw.get("min"), raw.get("max")
-    if not (_is_num(low) and _is_num(high) and low <= high):
+    if not (_is_num(low) and _is_num(high)) or low > high:  # type: ignore[operator]  # both numbers here
         raise fail(f"needs numbers 'min' <= 'max'; got min={low!r}, max={high!r}", "gen")
     integer = arg_type == "int" or bool(raw.get("integer", False))
     if arg_type == "int" and not (_is_int(low) and _is_int(high)):

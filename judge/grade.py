@@ -1,6 +1,7 @@
 """One submission x one problem -> a stream of case results and a :class:`SubmissionResult`.
 
 Example:
+    >>> from judge.config import load_config
     >>> config = load_config(None)
     >>> problem = load_problem("conv1d", config.problems_dir)            # doctest: +SKIP
     >>> result = grade(Path("submissions/alice_correct.py"), problem, config)   # doctest: +SKIP
@@ -16,10 +17,10 @@ import math
 import platform
 import secrets
 import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
-from .cases import TestCase, fresh_inputs, load_cases, materialize
+from .cases import TestCase, fresh_inputs, load_cases, materialize, tolerance_for
 from .compare import compare
 from .config import Config
 from .errors import ProblemSpecError, SubmissionNotFound
@@ -204,8 +205,8 @@ def _check_bench(
             if reference.array is None:
                 log.error("no reference output for a timed call of %s: %s", case.id, reference.error)
                 return results, None
-            tolerance = _tolerance(problem, case)
-            if not compare(reference.array, array, rtol=tolerance[0], atol=tolerance[1], reveal=False,
+            tolerance = tolerance_for(problem, case)
+            if not compare(reference.array, array, rtol=tolerance.rtol, atol=tolerance.atol, reveal=False,
                            strict_dtype=problem.output.strict_dtype).ok:
                 results[index] = dataclasses.replace(
                     results[index], verdict=Verdict.WRONG_ANSWER,
@@ -216,13 +217,6 @@ def _check_bench(
     if any(not results[i].passed for i in bench.inputs):
         return results, None
     return results, round(sum(stats.bench_s[i] for i in bench.inputs), 6)
-
-
-def _tolerance(problem: Problem, case: TestCase) -> tuple[float, float]:
-    return (
-        case.rtol if case.rtol is not None else problem.tolerance.rtol,
-        case.atol if case.atol is not None else problem.tolerance.atol,
-    )
 
 
 def grade(
@@ -258,7 +252,7 @@ def judge_case(problem: Problem, case: TestCase, outcome: CaseOutcome, expected:
             outcome.time_s,
         )
     assert outcome.array is not None
-    rtol, atol = _tolerance(problem, case)
+    rtol, atol = dataclasses.astuple(tolerance_for(problem, case))
     comparison = compare(
         expected.array, outcome.array, rtol=rtol, atol=atol, reveal=True, strict_dtype=problem.output.strict_dtype
     )
@@ -294,7 +288,7 @@ def _judge_hidden(problem: Problem, case: TestCase, outcome: CaseOutcome, expect
     if expected.array is None:
         return result(Verdict.INTERNAL_ERROR, f"no expected output: {expected.error}; this is a fault of the problem, not of your code")
     assert outcome.array is not None
-    rtol, atol = _tolerance(problem, case)
+    rtol, atol = dataclasses.astuple(tolerance_for(problem, case))
     comparison = compare(
         expected.array, outcome.array, rtol=rtol, atol=atol, reveal=False, strict_dtype=problem.output.strict_dtype
     )

@@ -28,14 +28,15 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from .cases import TestCase
+from .cases import TestCase, tolerance_for
 from .compare import compare
 from .config import Config
 from .expected import Expected, OutputStore, cache_key, compile_cache_dir
@@ -161,7 +162,7 @@ def solution_outputs(
 
     with _lock_for(problem.root):  # two graders of one problem compute the cache once
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            return dict(zip(solutions, pool.map(one, solutions)))
+            return dict(zip(solutions, pool.map(one, solutions), strict=True))
 
 
 def _run_trusted(
@@ -215,16 +216,8 @@ def rejects(output: PitfallOutput, expected: np.ndarray, case: TestCase, problem
     """Whether ``output`` fails ``case`` (a failed run always does)."""
     if output.array is None:
         return True
-    return not compare(expected, output.array, **tolerance_of(problem, case), reveal=False,
-                       strict_dtype=problem.output.strict_dtype).ok
-
-
-def tolerance_of(problem: Problem, case: TestCase) -> dict[str, float]:
-    """The case's effective ``rtol``/``atol`` (its own, else the problem's)."""
-    return {
-        "rtol": case.rtol if case.rtol is not None else problem.tolerance.rtol,
-        "atol": case.atol if case.atol is not None else problem.tolerance.atol,
-    }
+    tol = tolerance_for(problem, case)
+    return not compare(expected, output.array, rtol=tol.rtol, atol=tol.atol, reveal=False, strict_dtype=problem.output.strict_dtype).ok
 
 
 class HintMatcher:
@@ -269,13 +262,13 @@ class HintMatcher:
             return None
         self._ensure()
         assert self._outputs is not None and self._pitfalls is not None
-        tol = tolerance_of(self.problem, case)
+        tol = tolerance_for(self.problem, case)
         matches = []
         for pitfall in self._pitfalls:
             output = self._outputs.get(pitfall.path, {}).get(case.id)
             if output is None or output.array is None or not rejects(output, expected, case, self.problem):
                 continue
-            if compare(output.array, got, **tol, reveal=False).ok:
+            if compare(output.array, got, rtol=tol.rtol, atol=tol.atol, reveal=False).ok:
                 matches.append(pitfall)
         if not matches:
             return None

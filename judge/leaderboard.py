@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .safe_text import csv_cell, html_text, md_cell, strict_json, visible
 
@@ -88,7 +89,11 @@ def render(rows: list[Row], fmt: str) -> str:
     """Render rows as text, md, csv, json or html."""
     if fmt == "json":
         return strict_json(
-            [{"rank": r.rank, "user": r.user, "submission": r.submission, "verdict": r.verdict, "score": r.score, "time_s": r.time_s, "tie_break": r.tie_break} for r in rows],
+            [
+                {"rank": r.rank, "user": r.user, "submission": r.submission, "verdict": r.verdict,
+                 "score": r.score, "time_s": r.time_s, "tie_break": r.tie_break}
+                for r in rows
+            ],
             indent=2,
         )
     if fmt == "csv":
@@ -119,7 +124,7 @@ def _text(rows: list[Row]) -> str:
     width = max([len(user) for user, _, _, _ in shown] + [4])
     sub_w = max([len(sub) for _, sub, _, _ in shown] + [10])
     out = [f"{'rank':>4}  {'user':<{width}}  {'submission':<{sub_w}}  {'verdict':<21} {'score':>6} {'time ms':>9}"]
-    for r, (user, sub, verdict, tie_break) in zip(rows, shown):
+    for r, (user, sub, verdict, tie_break) in zip(rows, shown, strict=True):
         line = f"{r.rank:>4}  {user:<{width}}  {sub:<{sub_w}}  {verdict:<21} {r.score:6.3f} {_ms(r.time_s):>9}"
         out.append(line + (f"  ({tie_break})" if tie_break else ""))
     return "\n".join(out) + "\n"
@@ -131,7 +136,12 @@ def _ms(time_s: float | None) -> str:
 
 def _html(rows: list[Row]) -> str:
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{html_text(str(c))}</td>" for c in (r.rank, r.user, r.submission, r.verdict, f"{r.score:.3f}", _ms(r.time_s), r.tie_break)) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{html_text(str(c))}</td>"
+            for c in (r.rank, r.user, r.submission, r.verdict, f"{r.score:.3f}", _ms(r.time_s), r.tie_break)
+        )
+        + "</tr>"
         for r in rows
     )
     return f"""<!doctype html>

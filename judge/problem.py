@@ -17,6 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import Config, Limits
 from .errors import ProblemSpecError
@@ -129,10 +130,10 @@ class Problem:
 
     def limits(self, config: Config) -> Limits:
         """The config's limits with this problem's overrides applied."""
-        return dataclasses.replace(
-            config.limits,
-            **{k: (int(v) if isinstance(getattr(config.limits, k), int) else v) for k, v in self.limit_overrides},
-        )
+        overrides: dict[str, Any] = {
+            k: (int(v) if isinstance(getattr(config.limits, k), int) else v) for k, v in self.limit_overrides
+        }
+        return dataclasses.replace(config.limits, **overrides)
 
     def fingerprint(self) -> str:
         """Hash of everything in the folder that decides expected outputs (problem, cases, reference)."""
@@ -230,11 +231,11 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
     valid_limits = {f.name for f in dataclasses.fields(Limits)}
     overrides: list[tuple[str, float]] = []
     for key, value in limits_doc.items():
-        line = limits_doc.line_of(key) if isinstance(limits_doc, LineDict) else None
+        key_line = limits_doc.line_of(key) if isinstance(limits_doc, LineDict) else None
         if key not in valid_limits:
-            raise fail(f"unknown limit; valid limits: {', '.join(sorted(valid_limits))}", f"limits.{key}", line)
+            raise fail(f"unknown limit; valid limits: {', '.join(sorted(valid_limits))}", f"limits.{key}", key_line)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise fail(f"must be a positive number; got {value!r}", f"limits.{key}", line)
+            raise fail(f"must be a positive number; got {value!r}", f"limits.{key}", key_line)
         overrides.append((str(key), float(value)))
 
     bench_doc = doc.get("benchmark", LineDict())

@@ -28,7 +28,7 @@ class BatchProgress:
         self._progress: Progress | None = None
         self._task: Any = None
 
-    def __enter__(self) -> "BatchProgress":
+    def __enter__(self) -> BatchProgress:
         if self.live:
             self._progress = Progress(
                 TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[counts]}", markup=False),

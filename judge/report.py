@@ -86,7 +86,8 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
             console.print(Text(block(case.message, QUOTE)))
         if case.mismatch and case.mismatch.expected_values:
             console.print("  index        expected             got", markup=False)
-            for idx, exp, got in zip(case.mismatch.first_indices, case.mismatch.expected_values, case.mismatch.got_values):
+            mismatch = case.mismatch
+            for idx, exp, got in zip(mismatch.first_indices, mismatch.expected_values, mismatch.got_values, strict=True):
                 console.print(f"  {str(idx[0] if len(idx) == 1 else idx):<10} {exp:>14.7g} {got:>16.7g}", markup=False)
     _print_hints(result, console)
     passed = sum(c.passed for c in result.cases)

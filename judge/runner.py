@@ -26,9 +26,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -106,7 +107,7 @@ class RunStats:
     bench_s: dict[int, float] = field(default_factory=dict)  # bench case -> median seconds per call
     # bench case -> every timed call's (fresh input number, returned array), all checked by the grader
     bench_outputs: dict[int, list[tuple[int, np.ndarray]]] = field(default_factory=dict)
-    bench_failure: dict[int, "CaseOutcome"] = field(default_factory=dict)  # bench case -> first failed call
+    bench_failure: dict[int, CaseOutcome] = field(default_factory=dict)  # bench case -> first failed call
     launch_error: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -449,7 +450,7 @@ class SolutionRun:
         index: int,
         phase: _Phase,
         exc: Exception,
-        stderr: "_Stream",
+        stderr: _Stream,
     ) -> CaseOutcome:
         try:
             code = process.wait(timeout=10)

@@ -37,6 +37,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +58,7 @@ LAUNCH_FAILED_PREFIX = "judge-launch:"
 DEFAULT_SANDBOX_UID = 65534  # "nobody"
 
 
-def _launcher_argv(spec: dict[str, object]) -> list[str]:
+def _launcher_argv(spec: Mapping[str, object]) -> list[str]:
     # -I -S: the launcher runs privileged; it must not read the environment or site-packages.
     return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec, allow_nan=False)]
 
@@ -140,7 +141,7 @@ class Cgroup:
     pids_dir: Path | None
 
     @classmethod
-    def create(cls, memory_bytes: int, pids_max: int) -> "Cgroup | None":
+    def create(cls, memory_bytes: int, pids_max: int) -> Cgroup | None:
         memory_base, pids_base = _own_cgroup_dir("memory"), _own_cgroup_dir("pids")
         if memory_base is None:
             return None
@@ -267,7 +268,7 @@ class SandboxPolicy:
     uid: int = DEFAULT_SANDBOX_UID
 
     @classmethod
-    def detect(cls, mode: str, uid: int = DEFAULT_SANDBOX_UID) -> "SandboxPolicy":
+    def detect(cls, mode: str, uid: int = DEFAULT_SANDBOX_UID) -> SandboxPolicy:
         """``auto``/``bwrap``: require bubblewrap (raise if unusable); ``none``: run unisolated."""
         if mode == "none":
             return cls(isolate=False, uid=uid)

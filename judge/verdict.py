@@ -13,8 +13,9 @@ Example:
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 
 class Verdict(str, enum.Enum):
@@ -40,7 +41,7 @@ class Verdict(str, enum.Enum):
         return _SHORT[self]
 
     @classmethod
-    def overall(cls, verdicts: Iterable["Verdict"]) -> "Verdict":
+    def overall(cls, verdicts: Iterable[Verdict]) -> Verdict:
         """Fold case verdicts into the submission's verdict (see module docstring)."""
         worst = cls.ACCEPTED
         for verdict in verdicts:
@@ -49,7 +50,7 @@ class Verdict(str, enum.Enum):
         return worst
 
     @classmethod
-    def parse(cls, code: str) -> "Verdict":
+    def parse(cls, code: str) -> Verdict:
         """Verdict from its JSON code; ValueError lists the valid codes."""
         try:
             return cls(code)

@@ -16,7 +16,7 @@ import yaml
 from .errors import JudgeError
 
 
-class LineDict(dict):  # type: ignore[type-arg]
+class LineDict(dict):
     """A dict from YAML that knows the 1-based line of itself and of each of its keys."""
 
     line: int = 0
@@ -26,7 +26,7 @@ class LineDict(dict):  # type: ignore[type-arg]
         return self.key_lines.get(key, self.line)
 
 
-class LineList(list):  # type: ignore[type-arg]
+class LineList(list):
     """A list from YAML that knows its own line and the line of each item."""
 
     line: int = 0
@@ -37,7 +37,7 @@ class LineList(list):  # type: ignore[type-arg]
 
 
 class _Loader(yaml.SafeLoader):
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         self.flatten_mapping(node)
         result = LineDict()
         result.line = node.start_mark.line + 1
@@ -52,7 +52,7 @@ class _Loader(yaml.SafeLoader):
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
 
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # type: ignore[override]
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
         result.item_lines = [child.start_mark.line + 1 for child in node.value]

@@ -54,7 +54,7 @@ def test_new_then_complete_then_check_passes(tmp_path: Path, session_cache: Path
     # The author completes it: here, by deleting every placeholder line.
     for path in root.rglob("*"):
         if path.is_file():
-            path.write_text("".join(l for l in path.read_text().splitlines(True) if "TODO(author)" not in l))
+            path.write_text("".join(line for line in path.read_text().splitlines(True) if "TODO(author)" not in line))
     code, out = invoke("check", "--problem", "dense-layer", cache=session_cache, problems=tmp_path)
     assert code == 0, out
     assert "Result: PASS" in out
@@ -80,7 +80,7 @@ def test_cases_show_json_round_trips_through_the_materializer(session_cache: Pat
     problem = load_problem("conv1d", REPO / "problems")
     cases = load_cases(problem)
     assert [c["id"] for c in shown] == [c.id for c in cases]
-    for item, case in zip(shown, cases):
+    for item, case in zip(shown, cases, strict=False):
         assert item["hidden"] == case.hidden
         values = materialize(problem, case)
         for name, value in values.items():

@@ -160,7 +160,7 @@ def judge_cli(*args: str, cache: Path, **kw: object) -> subprocess.Popen[str]:
 
 
 def lines_of(path: Path) -> list[dict]:
-    return [json.loads(l) for l in path.read_text().splitlines()] if path.exists() else []
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 @pytest.mark.parametrize("how", ["sigkill", "sigint"])

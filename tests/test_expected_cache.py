@@ -83,7 +83,9 @@ def test_key_depends_on_versions_backend_precision_x64(fresh: tuple[Problem, Con
     assert cache_key(problem, case, config) != base
 
 
-def test_new_jax_version_never_serves_stale_output(fresh: tuple[Problem, Config], reference_calls: list[list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_jax_version_never_serves_stale_output(
+    fresh: tuple[Problem, Config], reference_calls: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     problem, config = fresh
     outputs(problem, config)
     real = expected_mod.package_versions

@@ -38,7 +38,7 @@ def golden_results(config: Config) -> dict[Path, SubmissionResult]:
     first = {p: run(p) for p in by_problem.values()}
     with ThreadPoolExecutor(max_workers=2) as pool:
         rest = [p for p in SOLUTIONS if p not in first]
-        return {**first, **dict(zip(rest, pool.map(run, rest)))}
+        return {**first, **dict(zip(rest, pool.map(run, rest), strict=True))}
 
 
 def test_there_are_golden_solutions() -> None:

@@ -30,7 +30,8 @@ from rich.console import Console
 import judge.batch as batch_mod
 import judge.safe_text
 from judge.batch import ResultsLog, discover, read_results, run_batch, scan
-from judge.check import CheckItem, CheckReport, SolutionCheck, render_text as check_text
+from judge.check import CheckItem, CheckReport, SolutionCheck
+from judge.check import render_text as check_text
 from judge.cli import LOG_FORMAT, SafeLogFormatter, main
 from judge.config import Config
 from judge.leaderboard import rank, render

@@ -37,9 +37,9 @@ def test_conv1d_cases_cover_the_pitfalls(conv1d: Problem) -> None:
     F = [s["features"] for s in shapes]
     seeds = [s["seed"] for s in shapes]
     assert 1 in L and max(L) >= 256
-    assert 1 in K and any(k > l for k, l in zip(K, L)) and any(k % 2 == 0 for k in K)
+    assert 1 in K and any(k > length for k, length in zip(K, L, strict=True)) and any(k % 2 == 0 for k in K)
     assert 1 in C and any(c > 1 for c in C)
-    assert any(c == f for c, f in zip(C, F)) and any(c != f for c, f in zip(C, F))
+    assert any(c == f for c, f in zip(C, F, strict=True)) and any(c != f for c, f in zip(C, F, strict=True))
     assert 1 in F
     assert 0.0 in seeds and max(seeds) >= 2**31 - 1
     assert all(isinstance(s, float) for s in seeds)

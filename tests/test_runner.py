@@ -80,7 +80,10 @@ def test_trusted_and_sandboxed_runs_get_the_same_small_environment(tmp_path: Pat
     """An XLA_FLAGS or secret in the judge's environment reaches neither the reference nor a submission."""
     monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=true")
     monkeypatch.setenv("JUDGE_SECRET_TOKEN", "hunter2")
-    source = "import os\ndef solve(n, x):\n    leaked = 'XLA_FLAGS' in os.environ or 'JUDGE_SECRET_TOKEN' in os.environ\n    return x + (100.0 if leaked else 0.0)\n"
+    source = (
+        "import os\ndef solve(n, x):\n    leaked = 'XLA_FLAGS' in os.environ or 'JUDGE_SECRET_TOKEN' in os.environ\n"
+        "    return x + (100.0 if leaked else 0.0)\n"
+    )
     path = tmp_path / "solution.py"
     path.write_text(source)
     for policy in (SandboxPolicy.detect("auto"), SandboxPolicy(isolate=False)):
