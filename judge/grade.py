@@ -144,6 +144,7 @@ def grade_stream(
             output_truncated=run.stats.output_truncated,
             peak_memory_mib=peak,
             restarts=run.stats.restarts,
+            notes=tuple(run.stats.notes),
         ),
         wall_s=round(wall_s / HIDDEN_TIME_STEP_S) * HIDDEN_TIME_STEP_S if any_hidden else wall_s,
         ranking_time_s=ranking_time if verdict is Verdict.ACCEPTED else None,

@@ -103,6 +103,8 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
         console.print(isolation, markup=False)
     if run and run.output_truncated:
         console.print(_truncation_note(run), markup=False)
+    for note in run.notes if run else ():
+        console.print(f"note: {note}", markup=False)
 
 
 def _truncation_note(run: RunInfo) -> str:

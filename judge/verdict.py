@@ -158,6 +158,8 @@ class RunInfo:
     output_truncated: bool = False
     peak_memory_mib: float | None = None
     restarts: int = 0
+    # What the sandbox could not enforce on this machine (e.g. no memory cgroup: no process cap).
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -167,6 +169,7 @@ class RunInfo:
             "output_truncated": self.output_truncated,
             "peak_memory_mib": self.peak_memory_mib,
             "restarts": self.restarts,
+            "notes": list(self.notes),
         }
 
 

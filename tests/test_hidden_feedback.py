@@ -141,3 +141,4 @@ def test_worker_text_is_made_valid_unicode() -> None:
     frame = parse_result_header(header, 1, "n")
     assert frame.message == "a?b"
     frame.message.encode("utf-8")  # strict: no lone surrogate left
+

@@ -2,9 +2,14 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
+
+import pytest
 
 from judge.report import make_console, render_json, render_text
 from judge.verdict import CaseResult, Mismatch, RunInfo, SubmissionResult, Verdict
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def sample() -> SubmissionResult:
@@ -38,3 +43,23 @@ def test_json_report_is_one_document() -> None:
     data = json.loads(render_json(sample()))
     assert data["verdict"] == "wrong_answer" and data["cases"][1]["hint"] == "flip it"
     assert "mismatch" not in data["cases"][1]
+
+
+@pytest.mark.slow
+def test_what_the_sandbox_could_not_enforce_reaches_the_report(monkeypatch: pytest.MonkeyPatch, config) -> None:
+    """Without a writable memory cgroup there is no process cap: the JSON and the text say so."""
+    import judge.sandbox
+    from judge.grade import grade
+
+    monkeypatch.setattr(judge.sandbox.Cgroup, "create", classmethod(lambda cls, memory, pids: None))
+    from judge.cases import load_cases
+    from judge.problem import load_problem
+
+    problem = load_problem(REPO / "problems" / "conv1d")
+    case = load_cases(problem)[:1]
+    result = grade(problem.solutions_dir / "accepted" / "compact_lax.py", problem, config, cases=case, hints=False)
+    assert result.verdict is Verdict.ACCEPTED
+    assert result.to_json()["run"]["notes"] == ["no writable cgroup: memory capped by address space only, processes not capped"]
+    text = io.StringIO()
+    render_text(result, make_console(text))
+    assert "note: no writable cgroup: memory capped by address space only, processes not capped" in text.getvalue()
