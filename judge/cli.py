@@ -6,7 +6,6 @@ whatever it is, exits 0.
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
 from collections.abc import Callable
@@ -15,7 +14,8 @@ from typing import Any
 
 import click
 
-from .config import BACKENDS, Config, load_config
+from .authoring_cli import register as register_authoring
+from .cli_options import build_config, clean_errors, config_options
 from .errors import JudgeError
 from .grade import grade_stream
 from .problem import load_problem
@@ -33,38 +33,6 @@ class SafeLogFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return visible(super().format(record), newlines=True)
-
-
-def clean_errors(func: F) -> F:
-    """Turn a JudgeError into ``judge: error: <file:line: message>`` and exit 2.
-
-    The message often quotes a path or a file's content: shown with control characters visible,
-    so it stays one line and cannot drive the terminal.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except JudgeError as exc:
-            click.echo(f"judge: error: {visible(str(exc))}", err=True)
-            sys.exit(2)
-
-    return wrapper
-
-
-def config_options(func: F) -> F:
-    """Options shared by every command that needs a configuration."""
-    func = click.option(
-        "--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use (default: ./config.yaml or $JUDGE_CONFIG)."
-    )(func)
-    func = click.option("--backend", type=click.Choice(BACKENDS), help="JAX backend; overrides config.yaml and $JUDGE_BACKEND.")(func)
-    func = click.option("--no-sandbox", is_flag=True, help="Run learner code without isolation. ONLY for code you trust.")(func)
-    return func
-
-
-def build_config(config_path: str | None, backend: str | None, no_sandbox: bool) -> Config:
-    return load_config(config_path, overrides={"backend": backend, "sandbox": "none" if no_sandbox else None})
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -244,7 +212,7 @@ def cache_clear(config_path: str | None, backend: str | None, no_sandbox: bool) 
     Example:
       judge cache clear
     """
-    from .expected import clear_caches
+    from .cache import clear_caches
 
     config = build_config(config_path, backend, no_sandbox)
     removed = clear_caches(config)
@@ -262,7 +230,7 @@ def cache_warm(problem_name: str, config_path: str | None, backend: str | None, 
     Example:
       judge cache warm --problem conv1d
     """
-    from .expected import warm_caches
+    from .cache import warm_caches
 
     config = build_config(config_path, backend, no_sandbox)
     problem = load_problem(problem_name, config.problems_dir)
@@ -270,8 +238,5 @@ def cache_warm(problem_name: str, config_path: str | None, backend: str | None, 
     click.echo(visible(str(report), newlines=True))
 
 
-# Authoring commands (new, check, cases ...) live in their own module; registered last because
-# they reuse the option bundles defined above.
-from .authoring_cli import register as _register_authoring  # noqa: E402
-
-_register_authoring(main)
+# Authoring commands (new, check, cases ...) live in their own module.
+register_authoring(main)
