@@ -98,6 +98,7 @@ def grade_stream(
         # Public cases first: no report field of a public case (messages, exact times, values)
         # may come from a process that has already seen a hidden case's inputs.
         order=[i for i, c in enumerate(cases) if not c.hidden] + [i for i, c in enumerate(cases) if c.hidden],
+        secret=[i for i, c in enumerate(cases) if c.hidden],
     )
     matcher: HintMatcher | None = None
     for outcome in run.outcomes():
@@ -115,8 +116,10 @@ def grade_stream(
         results, ranking_time = _check_bench(problem, cases, results, bench, run.stats, config)
     verdict = Verdict.overall(r.verdict for r in results)
     message = ""
-    if verdict is Verdict.COMPILE_ERROR and results:
-        message = results[0].message
+    if verdict is Verdict.COMPILE_ERROR:
+        # The first import's error (public cases run first, so it is the earliest in run order).
+        failed = [r for r in results if r.verdict is Verdict.COMPILE_ERROR]
+        message = next((r.message for r in failed if not r.hidden), failed[0].message)
     any_hidden = any(r.hidden for r in results)
     peak = run.stats.peak_memory_mib
     if any_hidden and peak is not None:
@@ -281,9 +284,14 @@ def _judge_hidden(problem: Problem, case: TestCase, outcome: CaseOutcome, expect
     def result(verdict: Verdict, message: str) -> CaseResult:
         return CaseResult(case.id, True, verdict, message if verbose else "", time_s)
 
-    if outcome.kind in (OutcomeKind.COMPILE_ERROR, OutcomeKind.INTERNAL):
-        # Import-time errors and the judge's own faults happen before any case input exists.
-        return result(_OUTCOME_VERDICT[outcome.kind], outcome.message)
+    if outcome.kind is OutcomeKind.INTERNAL:
+        return result(Verdict.INTERNAL_ERROR, outcome.message)  # written by the judge, before any learner code
+    if outcome.kind is OutcomeKind.COMPILE_ERROR and not outcome.after_secret:
+        # An import that fails in the first worker happens before any input exists.
+        return result(Verdict.COMPILE_ERROR, outcome.message)
+    if outcome.kind is OutcomeKind.COMPILE_ERROR:
+        # A restarted worker: its import could read what an earlier one left behind.
+        return result(Verdict.COMPILE_ERROR, f"the file failed to import again after a hidden case ({HIDDEN_DETAIL})")
     if outcome.kind is not OutcomeKind.OK:
         return result(_OUTCOME_VERDICT[outcome.kind], f"{HIDDEN_MESSAGES[outcome.kind]} ({HIDDEN_DETAIL})")
     if expected.array is None:

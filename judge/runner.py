@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import errno
 import json
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,9 @@ class CaseOutcome:
     array: np.ndarray | None = None
     time_s: float | None = None
     message: str = ""
+    # Produced by a worker started after a secret (hidden) input had been sent to an earlier one:
+    # whatever it says may carry that input (state outlives a process, e.g. the page cache).
+    after_secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ class SolutionRun:
         bench: BenchPlan | None = None,
         bench_if: Callable[[], bool] | None = None,
         order: Sequence[int] | None = None,
+        secret: Collection[int] = (),
     ) -> None:
         self.solution = solution
         self.args = tuple(args)
@@ -183,6 +188,8 @@ class SolutionRun:
         self.order = list(order) if order is not None else list(range(len(self.inputs)))
         if sorted(self.order) != list(range(len(self.inputs))):
             raise ValueError("order must list every input index exactly once")
+        self.secret = frozenset(secret)  # indices of hidden inputs
+        self._secret_sent = False
         self.stats = RunStats(sandboxed=policy.isolate)
         self._startup_failed = False
 
@@ -207,7 +214,7 @@ class SolutionRun:
                     # Start-up fails the same way every time (an import that loops, crashes or
                     # eats memory): restarting would only burn the time limit.
                     for index in remaining:
-                        yield CaseOutcome(index, outcome.kind, message=outcome.message)
+                        yield CaseOutcome(index, outcome.kind, message=outcome.message, after_secret=outcome.after_secret)
                     return
             if remaining and len(remaining) == done_before:
                 # The process died before finishing any case: nothing to gain from another try.
@@ -233,7 +240,8 @@ class SolutionRun:
         ]
         if self.options.x64:
             argv.append("--x64")
-        if self.options.compile_cache is not None:
+        if self.options.compile_cache is not None and not self.policy.isolate:
+            # Trusted runs only: the cache holds what they compiled, hidden cases included.
             argv += ["--compile-cache", str(self.options.compile_cache)]
         return argv
 
@@ -244,7 +252,6 @@ class SolutionRun:
             self._worker_argv(to_worker_r, from_worker_w),
             solution=self.solution,
             limits=self.limits,
-            compile_cache=self.options.compile_cache,
         )
         self.stats.notes = sandbox.notes
         argv = sandbox.argv
@@ -276,6 +283,7 @@ class SolutionRun:
         for stream in streams:
             stream.start()
         reader = FrameReader(from_worker_r)
+        tainted = self._secret_sent
         phase, current = _Phase.BOOT, remaining[0]
         case_started = time.monotonic()
         try:
@@ -291,7 +299,7 @@ class SolutionRun:
             phase = _Phase.STARTUP
             header = self._expect(reader, startup_deadline, ("ready", "compile_error"))
             if header["type"] == "compile_error":
-                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=clean_text(header.get("message")))
+                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=clean_text(header.get("message")), after_secret=tainted)
                 return
             phase = _Phase.CASE
             for index in list(remaining):
@@ -341,7 +349,7 @@ class SolutionRun:
             self._startup_failed = phase is not _Phase.CASE
             for stream in streams:
                 stream.join(timeout=DEATH_GRACE_S)
-            yield self._death_outcome(process, sandbox, current, phase, exc, streams[1])
+            yield dataclasses.replace(self._death_outcome(process, sandbox, current, phase, exc, streams[1]), after_secret=tainted)
         finally:
             sandbox.kill(process)
             with _LIVE_LOCK:
@@ -362,6 +370,7 @@ class SolutionRun:
     ) -> CaseOutcome:
         """Send one call with a fresh nonce and turn its answer into an outcome timed by this process."""
         nonce = secrets.token_hex(8)
+        self._secret_sent |= index in self.secret
         self._send_case(fd, index, values, nonce, deadline)
         return self._receive_result(reader, index, nonce, deadline, started)
 

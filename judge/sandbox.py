@@ -17,7 +17,7 @@ a fresh ``/proc`` and ``/dev``, and a small private ``/tmp``; no network, an emp
 
 Example:
     >>> policy = SandboxPolicy(isolate=False)
-    >>> sandbox = policy.prepare(["python", "{solution}"], solution=Path("a.py"), limits=Limits(), compile_cache=None)
+    >>> sandbox = policy.prepare(["python", "{solution}"], solution=Path("a.py"), limits=Limits())
     >>> sandbox.argv[1:3], sandbox.isolated
     (['-I', '-S'], False)
     >>> sandbox.close()
@@ -285,7 +285,6 @@ class SandboxPolicy:
         *,
         solution: Path,
         limits: Limits,
-        compile_cache: Path | None,
     ) -> Sandbox:
         """The command line that runs ``worker_argv`` (whose ``{solution}`` is substituted) limited."""
         cgroup = Cgroup.create(limits.memory_mib * 2**20, limits.pids)
@@ -302,17 +301,17 @@ class SandboxPolicy:
         spec: dict[str, object] = {"cgroup_procs": cgroup.procs_files() if cgroup else [], "rlimits": rlimits}
         if not self.isolate:
             inside = str(solution.resolve())
-            spec["command"] = [a.replace("{solution}", inside) for a in worker_argv]
+            spec["command"] = [inside if a == "{solution}" else a for a in worker_argv]
             return Sandbox(_launcher_argv(spec), isolated=False, cgroup=cgroup, solution_path_inside=inside, notes=notes)
         assert self.bwrap is not None
         inside = f"{SANDBOX_SOLUTION_DIR}/submission.py"
         drop = _drop_to(self.uid)
         stage = Path(tempfile.mkdtemp(prefix="judge-stage-")) if drop else None
-        spec["command"] = [a.replace("{solution}", inside) for a in worker_argv]
+        spec["command"] = [inside if a == "{solution}" else a for a in worker_argv]
         spec["sandbox"] = {
             "bwrap": self.bwrap,
             "args": _isolation_args() + self._system_args(limits),
-            "binds": self._binds(solution, inside, compile_cache),
+            "binds": self._binds(solution, inside),
             "late_args": self._late_args(),
             "stage": str(stage) if stage else None,
             "uid": drop[0] if drop else None,
@@ -348,16 +347,17 @@ class SandboxPolicy:
         return args
 
     @staticmethod
-    def _binds(solution: Path, inside: str, compile_cache: Path | None) -> list[list[str]]:
-        """Read-only binds of paths the sandbox uid may not reach on the host (staged when root)."""
+    def _binds(solution: Path, inside: str) -> list[list[str]]:
+        """Read-only binds of paths the sandbox uid may not reach on the host (staged when root).
+
+        No compilation cache: its entries were compiled by trusted runs from every case, hidden
+        ones included, and carry the reference's program and source paths. Learner code compiles
+        its own operations.
+        """
         binds = [[str(root), str(root)] for root in _python_roots()]
         binds.append([str(JUDGE_PACKAGE_DIR), f"{SANDBOX_JUDGE_ROOT}/judge"])
         # Under a fixed name: a file name is the learner's to choose, the judge's argv is not.
         binds.append([str(solution.resolve()), inside, "copy"])
-        if compile_cache is not None and compile_cache.is_dir():
-            # Same absolute path as for trusted runs (cache keys include it), and read-only so a
-            # submission cannot poison what later runs trust.
-            binds.append([str(compile_cache.resolve()), str(compile_cache.resolve())])
         return binds
 
     @staticmethod

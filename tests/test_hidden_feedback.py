@@ -142,3 +142,12 @@ def test_worker_text_is_made_valid_unicode() -> None:
     assert frame.message == "a?b"
     frame.message.encode("utf-8")  # strict: no lone surrogate left
 
+
+
+def test_an_import_error_after_a_hidden_case_is_not_shown(conv1d) -> None:
+    problem, case = conv1d
+    first = judge_case(problem, case, CaseOutcome(0, OutcomeKind.COMPILE_ERROR, message="SyntaxError at line 3"), Expected(None, "x"))
+    assert first.message == "SyntaxError at line 3"  # the first import: no input existed yet
+    again = CaseOutcome(0, OutcomeKind.COMPILE_ERROR, message=LEAK, after_secret=True)
+    result = judge_case(problem, case, again, Expected(None, "x"))
+    assert result.verdict is Verdict.COMPILE_ERROR and "LEAK" not in result.message

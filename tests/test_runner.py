@@ -110,3 +110,21 @@ def test_death_before_hello_is_the_judges_fault_and_names_the_cause(tmp_path: Pa
     outcomes = list(SolutionRun(path, ARGS, INPUTS, limits, broken, WorkerOptions()).outcomes())
     assert [o.kind for o in outcomes] == [OutcomeKind.INTERNAL] * 3
     assert "the sandbox did not start" in outcomes[0].message and "judge-launch" in outcomes[0].message
+
+
+def test_a_worker_started_after_a_secret_input_is_marked(tmp_path: Path) -> None:
+    """State can outlive a worker; whatever a restarted one says is marked as after the secret."""
+    marker = tmp_path / "crashed-once"
+    source = (
+        f"import os, pathlib\nMARK = pathlib.Path({str(marker)!r})\n"
+        "if MARK.exists():\n    raise ImportError('left by the first worker')\n"
+        "def solve(n, x):\n    if n == 1:\n        MARK.touch()\n        os._exit(3)\n    return x\n"
+    )
+    path = tmp_path / "solution.py"
+    path.write_text(source)
+    limits = Limits(case_time_s=5, total_time_s=60, startup_time_s=30, memory_mib=1024)
+    runner = SolutionRun(path, ARGS, INPUTS, limits, SandboxPolicy(isolate=False), WorkerOptions(), secret={1})
+    outcomes = list(runner.outcomes())
+    assert [(o.kind, o.after_secret) for o in outcomes] == [
+        (OutcomeKind.OK, False), (OutcomeKind.CRASH, False), (OutcomeKind.COMPILE_ERROR, True)
+    ]

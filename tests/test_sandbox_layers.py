@@ -32,13 +32,13 @@ pytestmark = pytest.mark.skipif(not bwrap_usable()[0], reason=f"sandbox unusable
 
 PROBE = textwrap.dedent(
     """
-    import ctypes, errno, json, os, platform, sys
+    import ctypes, errno, json, os, platform, socket, sys
     libc = ctypes.CDLL(None, use_errno=True)
     NUMBERS = {
         "x86_64": {"unshare": 272, "setns": 308, "mount": 165, "ptrace": 101, "keyctl": 250, "bpf": 321,
-                   "perf_event_open": 298, "reboot": 169, "clone3": 435},
+                   "perf_event_open": 298, "reboot": 169, "clone3": 435, "mincore": 27, "readahead": 187},
         "aarch64": {"unshare": 97, "setns": 268, "mount": 40, "ptrace": 117, "keyctl": 219, "bpf": 280,
-                    "perf_event_open": 241, "reboot": 142, "clone3": 435},
+                    "perf_event_open": 241, "reboot": 142, "clone3": 435, "mincore": 232, "readahead": 213},
     }[platform.machine()]
 
     def call(name, *args):
@@ -61,6 +61,15 @@ PROBE = textwrap.dedent(
         except OSError as exc:
             return errno.errorcode.get(exc.errno, "?")
 
+    def os_call(func):
+        try:
+            func()
+            return "ok"
+        except OSError as exc:
+            return errno.errorcode.get(exc.errno, "?")
+
+    shared = os.open("/usr/bin/env", os.O_RDONLY)
+    page = ctypes.create_string_buffer(1)
     caps = {k: int(v, 16) for k, v in (l.split(":") for l in open("/proc/self/status") if l.startswith("Cap"))}
     report = {
         "caps": caps,
@@ -78,6 +87,13 @@ PROBE = textwrap.dedent(
         "perf_event_open": call("perf_event_open", 0, 0, -1, -1, 0),
         "reboot": call("reboot", 0, 0, 0, 0),
         "clone3": call("clone3", 0, 0),
+        "fadvise": os_call(lambda: os.posix_fadvise(shared, 0, 0, os.POSIX_FADV_DONTNEED)),
+        "preadv2_nowait": os_call(lambda: os.preadv(shared, [bytearray(8)], 0, os.RWF_NOWAIT)),
+        "preadv2": os_call(lambda: os.preadv(shared, [bytearray(8)], 0, 0)),
+        "mincore": call("mincore", 0, 4096, page),
+        "readahead": call("readahead", shared, 0, 4096),
+        "sockets": {family: os_call(lambda f=family: socket.socket(f, socket.SOCK_STREAM).close())
+                    for family in (socket.AF_UNIX, socket.AF_INET, socket.AF_INET6, 16, 17, 40)},
     }
     print(json.dumps(report), flush=True)
     if "--wait" in sys.argv:
@@ -90,7 +106,7 @@ def _sandbox_argv(tmp_path: Path, edit: Callable[[dict[str, Any]], None] | None,
     probe = tmp_path / "probe.py"
     probe.write_text(PROBE)
     policy = SandboxPolicy.detect("auto")
-    sandbox = policy.prepare([sys.executable, "-I", "{solution}", *extra], solution=probe, limits=Limits(), compile_cache=None)
+    sandbox = policy.prepare([sys.executable, "-I", "{solution}", *extra], solution=probe, limits=Limits())
     argv = list(sandbox.argv)
     if edit is not None:
         spec = json.loads(argv[-1])
@@ -153,6 +169,18 @@ def test_everything_on_refuses_every_probe(tmp_path: Path) -> None:
     for call in ("unshare_user", "unshare_mount", "setns", "mount", "ptrace", "keyctl", "bpf", "perf_event_open", "reboot"):
         assert report[call] == "EPERM", (call, report)
     assert report["clone3"] == "ENOSYS"  # so that glibc falls back to clone(2), whose flags seccomp reads
+
+
+def test_seccomp_refuses_page_cache_probes_and_foreign_address_families(tmp_path: Path) -> None:
+    """Which pages of a shared file are cached outlives a run: no way to ask, none to evict.
+    Sockets only of families the network namespace contains (no netlink, packet, vsock)."""
+    report = probe(tmp_path)
+    for call in ("fadvise", "preadv2_nowait", "mincore", "readahead"):
+        assert report[call] == "EPERM", (call, report)
+    assert report["preadv2"] == "ok"  # an ordinary read still works
+    sockets = report["sockets"]
+    assert [sockets[str(f)] for f in (1, 2, 10)] == ["ok", "ok", "ok"], sockets
+    assert [sockets[str(f)] for f in (16, 17, 40)] == ["EAFNOSUPPORT"] * 3, sockets
 
 
 def test_seccomp_alone_refuses_namespaces_and_kernel_interfaces(tmp_path: Path) -> None:
