@@ -15,19 +15,20 @@ import dataclasses
 import logging
 import math
 import platform
-import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from .cases import TestCase, fresh_inputs, load_cases, materialize, tolerance_for
+from . import ranking as ranking_mod
+from .cases import TestCase, load_cases, materialize, tolerance_for
 from .compare import compare
 from .config import Config
-from .errors import ProblemSpecError, SubmissionNotFound
-from .expected import Expected, compile_cache_dir, expected_outputs, package_versions, reference_outputs
+from .errors import SubmissionNotFound
+from .expected import Expected, compile_cache_dir, expected_outputs, package_versions
 from .hints import HintMatcher
 from .problem import HiddenFeedback, Problem
-from .runner import BenchPlan, CaseOutcome, OutcomeKind, RunStats, SolutionRun, WorkerOptions
+from .runner import CaseOutcome, OutcomeKind, SolutionRun, WorkerOptions
+from .safe_text import visible
 from .sandbox import SandboxPolicy
 from .verdict import CaseResult, RunInfo, SubmissionResult, Verdict
 
@@ -83,7 +84,6 @@ def grade_stream(
     expected = expected_outputs(problem, cases, inputs, config)
     limits = problem.limits(config)
     results: list[CaseResult] = []
-    bench = _fresh_bench(problem, cases) if measure else None
     run = SolutionRun(
         submission,
         problem.args,
@@ -93,8 +93,6 @@ def grade_stream(
         WorkerOptions(config.backend, config.precision, config.x64, compile_cache_dir(config)),
         entry_point=problem.entry_point,
         case_ids=[c.id for c in cases],
-        bench=bench,
-        bench_if=lambda: len(results) == len(cases) and all(r.passed for r in results),
         # Public cases first: no report field of a public case (messages, exact times, values)
         # may come from a process that has already seen a hidden case's inputs.
         order=[i for i, c in enumerate(cases) if not c.hidden] + [i for i, c in enumerate(cases) if c.hidden],
@@ -104,7 +102,8 @@ def grade_stream(
     for outcome in run.outcomes():
         case = cases[outcome.index]
         result = judge_case(problem, case, outcome, expected[case.id])
-        if hints and result.verdict is Verdict.WRONG_ANSWER and outcome.array is not None:
+        quiet = case.hidden and problem.hidden_feedback is HiddenFeedback.NONE
+        if hints and not quiet and result.verdict is Verdict.WRONG_ANSWER and outcome.array is not None:
             matcher = matcher or HintMatcher(problem, cases, inputs, expected, config)
             result = dataclasses.replace(result, hint=matcher.hint_for(case, outcome.array))
         results.append(result)
@@ -112,8 +111,14 @@ def grade_stream(
     position = {case.id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: position[r.case_id])  # reports list cases as the file does
     ranking_time: float | None = None
-    if bench is not None and len(results) == len(cases):
-        results, ranking_time = _check_bench(problem, cases, results, bench, run.stats, config)
+    if measure and results and all(r.passed for r in results):
+        ranking = ranking_mod.measure(submission, problem, cases, expected, config, policy)
+        ranking_time = ranking.time_s
+        for index, failure in ranking.failures.items():
+            verdict = Verdict.WRONG_ANSWER if failure.kind is OutcomeKind.OK else _OUTCOME_VERDICT[failure.kind]
+            results[index] = dataclasses.replace(
+                results[index], verdict=verdict, message=failure.message, max_abs_error=None, max_rel_error=None, mismatch=None
+            )
     verdict = Verdict.overall(r.verdict for r in results)
     message = ""
     if verdict is Verdict.COMPILE_ERROR:
@@ -134,7 +139,8 @@ def grade_stream(
     }
     yield SubmissionResult(
         problem=problem.id,
-        submission=str(submission),
+        # As text any JSON reader accepts (a name's undecodable bytes would be lone surrogates).
+        submission=visible(str(submission)),
         verdict=verdict,
         cases=tuple(results),
         message=message,
@@ -144,7 +150,7 @@ def grade_stream(
             # How much the submission printed is its to choose: a channel out of hidden cases.
             stdout_bytes=None if any_hidden else run.stats.stdout_bytes,
             stderr_bytes=None if any_hidden else run.stats.stderr_bytes,
-            output_truncated=run.stats.output_truncated,
+            output_truncated=None if any_hidden else run.stats.output_truncated,
             peak_memory_mib=peak,
             restarts=run.stats.restarts,
             notes=tuple(run.stats.notes),
@@ -152,75 +158,6 @@ def grade_stream(
         wall_s=round(wall_s / HIDDEN_TIME_STEP_S) * HIDDEN_TIME_STEP_S if any_hidden else wall_s,
         ranking_time_s=ranking_time if verdict is Verdict.ACCEPTED else None,
     )
-
-
-def benchmark_plan(problem: Problem, cases: Sequence[TestCase]) -> tuple[list[int], int] | None:
-    """Which cases to time for the ranking, and how often; None if the problem declares none.
-
-    The ranking time is the sum over the problem's benchmark cases of the median of ``repeats``
-    calls of ``solve`` (after one warm-up call that is not counted), each timed by the judge from
-    sending the inputs to receiving the blocked-until-ready result. Every call gets fresh inputs
-    of the case's shapes (drawn from a secret seed), and every result is checked.
-    """
-    if not problem.benchmark_cases:
-        return None
-    index = {case.id: i for i, case in enumerate(cases)}
-    missing = [c for c in problem.benchmark_cases if c not in index]
-    if missing:
-        raise ProblemSpecError(
-            f"benchmark case(s) {', '.join(missing)} not in the cases", file=problem.problem_file, field="benchmark.cases"
-        )
-    return [index[c] for c in problem.benchmark_cases], problem.benchmark_repeats
-
-
-def _fresh_bench(problem: Problem, cases: Sequence[TestCase]) -> BenchPlan | None:
-    plan = benchmark_plan(problem, cases)
-    if plan is None:
-        return None
-    indices, repeats = plan
-    return BenchPlan(
-        {i: [fresh_inputs(problem, cases[i], secrets.randbits(62)) for _ in range(repeats + 1)] for i in indices}
-    )
-
-
-def _check_bench(
-    problem: Problem,
-    cases: Sequence[TestCase],
-    results: list[CaseResult],
-    bench: BenchPlan,
-    stats: RunStats,
-    config: Config,
-) -> tuple[list[CaseResult], float | None]:
-    """Check every timed call; a failed one fails its benchmark case. Returns (results, ranking time)."""
-    results = list(results)
-    for index, outcome in stats.bench_failure.items():
-        verdict = _OUTCOME_VERDICT.get(outcome.kind, Verdict.RUNTIME_ERROR)
-        message = f"a timed call on fresh inputs of this case's shapes failed: {HIDDEN_MESSAGES.get(outcome.kind, outcome.kind.value)}"
-        results[index] = dataclasses.replace(results[index], verdict=verdict, message=message, max_abs_error=None, max_rel_error=None, mismatch=None)
-    if stats.bench_failure or set(stats.bench_outputs) != set(bench.inputs):
-        return results, None
-    calls = [(i, n) for i, outputs in stats.bench_outputs.items() for n, _ in outputs]
-    fake_cases = [dataclasses.replace(cases[i], id=f"{cases[i].id}#timed{n}") for i, n in calls]
-    expected = reference_outputs(problem, fake_cases, [bench.inputs[i][n] for i, n in calls], config)
-    for index, outputs in stats.bench_outputs.items():
-        case = cases[index]
-        for number, array in outputs:
-            reference = expected[f"{case.id}#timed{number}"]
-            if reference.array is None:
-                log.error("no reference output for a timed call of %s: %s", case.id, reference.error)
-                return results, None
-            tolerance = tolerance_for(problem, case)
-            if not compare(reference.array, array, rtol=tolerance.rtol, atol=tolerance.atol, reveal=False,
-                           strict_dtype=problem.output.strict_dtype).ok:
-                results[index] = dataclasses.replace(
-                    results[index], verdict=Verdict.WRONG_ANSWER,
-                    message="a timed call on fresh inputs of this case's shapes returned a wrong result",
-                    max_abs_error=None, max_rel_error=None, mismatch=None,
-                )
-                break
-    if any(not results[i].passed for i in bench.inputs):
-        return results, None
-    return results, round(sum(stats.bench_s[i] for i in bench.inputs), 6)
 
 
 def grade(

@@ -95,6 +95,7 @@ class Problem:
     limit_overrides: tuple[tuple[str, float], ...] = ()
     benchmark_cases: tuple[str, ...] = ()
     benchmark_repeats: int = 5
+    benchmark_redraw: tuple[str, ...] = ()  # scalar args drawn afresh (from their gen range) per timed call
     gen_dims: tuple[tuple[str, int, int], ...] = ()  # shared dimension ranges for `judge cases gen`
     hidden_feedback: HiddenFeedback = HiddenFeedback.VERDICT
 
@@ -242,12 +243,20 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
     bench_cases: tuple[str, ...] = ()
     bench_repeats = 5
     if not isinstance(bench_doc, dict):
-        raise fail("must be a mapping with 'cases' and optional 'repeats'", "benchmark")
+        raise fail("must be a mapping with 'cases' and optional 'repeats' and 'redraw'", "benchmark")
     if "cases" in bench_doc:
         raw = bench_doc["cases"]
         if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
             raise fail("must be a list of case ids", "benchmark.cases")
         bench_cases = tuple(raw)
+    bench_redraw: tuple[str, ...] = ()
+    if "redraw" in bench_doc:
+        redraw = bench_doc["redraw"]
+        scalars = {a.name for a in args if a.type is not ArgType.ARRAY and a.gen is not None}
+        if not isinstance(redraw, list) or not all(isinstance(n, str) and n in scalars for n in redraw):
+            allowed = ", ".join(sorted(scalars)) or "none"
+            raise fail(f"must be a list of scalar arguments that have a 'gen' range (here: {allowed})", "benchmark.redraw")
+        bench_redraw = tuple(redraw)
     if "repeats" in bench_doc:
         bench_repeats = bench_doc["repeats"]
         if isinstance(bench_repeats, bool) or not isinstance(bench_repeats, int) or not 1 <= bench_repeats <= 1000:
@@ -278,6 +287,7 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
         limit_overrides=tuple(overrides),
         benchmark_cases=bench_cases,
         benchmark_repeats=bench_repeats,
+        benchmark_redraw=bench_redraw,
         gen_dims=gen_dims,
         hidden_feedback=hidden_feedback,
     )

@@ -21,13 +21,12 @@ import os
 import secrets
 import select
 import signal
-import statistics
 import struct
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,18 +140,6 @@ class _Phase(str, enum.Enum):
     CASE = "case"
 
 
-@dataclass(frozen=True)
-class BenchPlan:
-    """Ranking time: for each benchmark case, fresh inputs no submission can know in advance.
-
-    ``inputs[case_index]`` holds one input per timed call (the first is a warm-up): all drawn
-    from a secret seed, all different, so memoising on inputs never pays, and every returned
-    array is kept for the grader to check against the reference.
-    """
-
-    inputs: Mapping[int, Sequence[Mapping[str, Any]]]
-
-
 class SolutionRun:
     """Runs one solution file over a list of materialized inputs, one worker process at a time."""
 
@@ -167,8 +154,6 @@ class SolutionRun:
         *,
         entry_point: str = "solve",
         case_ids: Sequence[str] | None = None,
-        bench: BenchPlan | None = None,
-        bench_if: Callable[[], bool] | None = None,
         order: Sequence[int] | None = None,
         secret: Collection[int] = (),
     ) -> None:
@@ -180,10 +165,6 @@ class SolutionRun:
         self.options = options
         self.entry_point = entry_point
         self.case_ids = list(case_ids) if case_ids else [str(i) for i in range(len(self.inputs))]
-        # Ranking time, timed by THIS process so a submission cannot report its own speed; run
-        # only when ``bench_if()`` says the cases were all accepted.
-        self.bench = bench
-        self.bench_if = bench_if
         # The order the inputs are sent in (default: as given); every index exactly once.
         self.order = list(order) if order is not None else list(range(len(self.inputs)))
         if sorted(self.order) != list(range(len(self.inputs))):
@@ -195,7 +176,7 @@ class SolutionRun:
 
     # -- public ---------------------------------------------------------------------------
 
-    def outcomes(self) -> Iterator[CaseOutcome]:
+    def outcomes(self) -> Generator[CaseOutcome, None, None]:
         """Yield one :class:`CaseOutcome` per input, in ``order`` (or a COMPILE_ERROR for each)."""
         start = time.monotonic()
         total_deadline = start + self.limits.total_time_s
@@ -307,8 +288,6 @@ class SolutionRun:
                 case_started = time.monotonic()
                 deadline = min(case_started + self.limits.case_time_s, total_deadline)
                 yield self._call(reader, to_worker_w, index, self.inputs[index], deadline, case_started)
-            if self.bench and self.stats.restarts == 0 and (self.bench_if is None or self.bench_if()):
-                self._measure(reader, to_worker_w, total_deadline)
         except ChannelTimeout:
             sandbox.kill(process)
             if time.monotonic() >= total_deadline:
@@ -373,45 +352,6 @@ class SolutionRun:
         self._secret_sent |= index in self.secret
         self._send_case(fd, index, values, nonce, deadline)
         return self._receive_result(reader, index, nonce, deadline, started)
-
-    def _measure(self, reader: FrameReader, fd: int, total_deadline: float) -> None:
-        """Median round-trip time of ``solve`` per benchmark case over fresh inputs, after one warm-up call.
-
-        A timed call that fails in any way (an error, a crash, a wrong frame, a timeout) is kept
-        in ``stats.bench_failure`` for the grader, and ends the measurement.
-        """
-        assert self.bench is not None
-        current = next(iter(self.bench.inputs), 0)
-        started = time.monotonic()
-        try:
-            for index, fresh in self.bench.inputs.items():
-                current = index
-                times: list[float] = []
-                outputs: list[tuple[int, np.ndarray]] = []
-                for number, values in enumerate(fresh):
-                    started = time.monotonic()
-                    deadline = min(started + self.limits.case_time_s, total_deadline)
-                    outcome = self._call(reader, fd, index, values, deadline, started)
-                    if outcome.kind is not OutcomeKind.OK or outcome.array is None:
-                        self.stats.bench_failure[index] = outcome
-                        self.stats.bench_s.clear()
-                        return
-                    assert outcome.time_s is not None
-                    times.append(outcome.time_s)
-                    outputs.append((number, outcome.array))
-                self.stats.bench_s[index] = statistics.median(times[1:] or times)
-                self.stats.bench_outputs[index] = outputs
-        except ChannelTimeout:
-            failure = CaseOutcome(current, OutcomeKind.TIMEOUT, time_s=time.monotonic() - started, message="a timed call ran past its time limit")
-        except PayloadTooLarge:
-            failure = CaseOutcome(current, OutcomeKind.OUTPUT_LIMIT, message="a timed call returned too much data")
-        except (ChannelClosed, ProtocolError, _BrokenPipe):
-            failure = CaseOutcome(current, OutcomeKind.CRASH, message="a timed call did not return a valid result")
-        else:
-            return
-        log.info("benchmark of %s failed: %s", self.solution, failure.message)
-        self.stats.bench_failure[current] = failure
-        self.stats.bench_s.clear()
 
     def _expect(self, reader: FrameReader, deadline: float, types: tuple[str, ...]) -> dict[str, Any]:
         header, _ = reader.read(deadline, max_array_bytes=0)

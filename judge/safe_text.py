@@ -34,6 +34,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from typing import Any
 
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
@@ -101,15 +102,22 @@ def md_cell(text: str) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_AFTER_SEPARATOR = re.compile(r"([;,|] *)([=+\-@])")
+
+
 def csv_cell(text: str) -> str:
     """One CSV cell that a spreadsheet shows as text, never evaluates (OWASP CSV injection).
 
     A cell that starts with ``= + - @``, tab or CR (also after leading spaces, which some
-    spreadsheets skip) gets a leading apostrophe. Quoting commas and quotes is left to the
-    ``csv`` module.
+    spreadsheets skip) gets a leading apostrophe, and so does every such character that follows
+    a separator a spreadsheet might split on (``;`` in many locales, ``,``, ``|``): a reader
+    that splits the cell still finds no formula. Quoting is left to the ``csv`` module.
+
+    >>> csv_cell("pwn;=2+5;@SUM(1+9)")
+    "pwn;'=2+5;'@SUM(1+9)"
     """
     risky = text.startswith(_FORMULA_START) or text.lstrip(" ").startswith(_FORMULA_START)
-    shown = visible(text)
+    shown = _AFTER_SEPARATOR.sub(r"\1'\2", visible(text))
     return "'" + shown if risky else shown
 
 

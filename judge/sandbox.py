@@ -135,43 +135,51 @@ def _own_cgroup_dir(controller: str) -> Path | None:
 
 @dataclass
 class Cgroup:
-    """A pair of cgroup v1 groups (memory, pids) for one worker process tree."""
+    """The cgroup v1 groups (memory, pids, cpu) of one worker process tree."""
 
     memory_dir: Path | None
     pids_dir: Path | None
+    # Its own cpu group: every process of the run shares one fair share of the CPU, however many
+    # it starts (setsid would otherwise give each spinner an autogroup of its own, and starve
+    # the gradings beside it and the judge).
+    cpu_dir: Path | None = None
 
     @classmethod
     def create(cls, memory_bytes: int, pids_max: int) -> Cgroup | None:
-        memory_base, pids_base = _own_cgroup_dir("memory"), _own_cgroup_dir("pids")
+        memory_base, pids_base, cpu_base = _own_cgroup_dir("memory"), _own_cgroup_dir("pids"), _own_cgroup_dir("cpu")
         if memory_base is None:
             return None
         name = f"judge-{os.getpid()}-{next(_counter)}"
+        made = cls(memory_base / name, pids_base / name if pids_base else None, cpu_base / name if cpu_base else None)
         try:
-            memory_dir = memory_base / name
-            memory_dir.mkdir()
-            (memory_dir / "memory.limit_in_bytes").write_text(str(memory_bytes))
-            swap = memory_dir / "memory.memsw.limit_in_bytes"
+            assert made.memory_dir is not None
+            made.memory_dir.mkdir()
+            (made.memory_dir / "memory.limit_in_bytes").write_text(str(memory_bytes))
+            swap = made.memory_dir / "memory.memsw.limit_in_bytes"
             if swap.exists():  # no swap escape: memory+swap capped at the same figure
                 swap.write_text(str(memory_bytes))
-            pids_dir = None
-            if pids_base is not None:
-                pids_dir = pids_base / name
-                pids_dir.mkdir()
-                (pids_dir / "pids.max").write_text(str(pids_max))
+            if made.pids_dir is not None:
+                made.pids_dir.mkdir()
+                (made.pids_dir / "pids.max").write_text(str(pids_max))
+            if made.cpu_dir is not None:
+                made.cpu_dir.mkdir()
         except OSError as exc:
             log.warning("cannot set up cgroups (%s); falling back to rlimits", exc)
-            cls(memory_base / name, pids_base / name if pids_base else None).remove()
+            made.remove()
             return None
-        return cls(memory_dir, pids_dir)
+        return made
+
+    def _dirs(self) -> list[Path]:
+        return [d for d in (self.memory_dir, self.pids_dir, self.cpu_dir) if d is not None]
 
     def procs_files(self) -> list[str]:
-        return [str(d / "cgroup.procs") for d in (self.memory_dir, self.pids_dir) if d is not None]
+        return [str(d / "cgroup.procs") for d in self._dirs()]
 
     def pids(self) -> list[int]:
         found: set[int] = set()
-        for d in (self.memory_dir, self.pids_dir):
+        for d in self._dirs():
             try:
-                found.update(int(p) for p in (d / "cgroup.procs").read_text().split()) if d else None
+                found.update(int(p) for p in (d / "cgroup.procs").read_text().split())
             except OSError:
                 pass
         return sorted(found)
@@ -215,9 +223,7 @@ class Cgroup:
 
     def remove(self) -> None:
         self.kill_all()
-        for d in (self.memory_dir, self.pids_dir):
-            if d is None:
-                continue
+        for d in self._dirs():
             for _ in range(100):
                 try:
                     d.rmdir()

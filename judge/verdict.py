@@ -155,7 +155,7 @@ class RunInfo:
     sandboxed: bool
     stdout_bytes: int | None = 0  # None: withheld (hidden cases ran; the count is the submission's to choose)
     stderr_bytes: int | None = 0
-    output_truncated: bool = False
+    output_truncated: bool | None = False  # None: withheld, like the byte counts
     peak_memory_mib: float | None = None
     restarts: int = 0
     # What the sandbox could not enforce on this machine (e.g. no memory cgroup: no process cap).

@@ -230,7 +230,7 @@ def _survivors(name: str, wait_s: float = 3.0) -> list[tuple[int, str]]:
 def _our_cgroups() -> list[Path]:
     prefix = f"judge-{os.getpid()}-"
     left = []
-    for controller in ("memory", "pids"):
+    for controller in ("memory", "pids", "cpu"):
         base = CGROUP_ROOT / controller
         if base.is_dir():
             left += [p for p in base.rglob(f"{prefix}*") if p.is_dir()]
@@ -426,7 +426,7 @@ def test_hidden_case_reveals_only_judge_text(name: str, judge_env: JudgeEnv, hid
             assert abs(case.time_s * 10 - round(case.time_s * 10)) < 1e-6, f"{name}: time {case.time_s} is not coarse"
             assert 0 <= case.time_s <= config.limits.case_time_s + 1
     assert result.run is not None
-    assert result.run.stdout_bytes is None and result.run.stderr_bytes is None
+    assert result.run.stdout_bytes is None and result.run.stderr_bytes is None and result.run.output_truncated is None
     if result.run.peak_memory_mib is not None:
         assert result.run.peak_memory_mib % 64 == 0
     assert result.wall_s is not None and abs(result.wall_s * 10 - round(result.wall_s * 10)) < 1e-6

@@ -339,3 +339,12 @@ def test_tie_break_uses_the_judges_first_seen_time_not_the_mtime(tmp_path: Path,
     assert times[-1] > first["amy.py"]
     shutil.copy(ACCEPTED, subs / "zed.py")
     assert {s.relpath: s.submitted_at for s in batch_mod.first_seen(discover(subs), ResultsLog(out / "seen.jsonl"))} == first
+
+
+def test_csv_leaderboard_is_safe_for_a_reader_that_splits_on_semicolons() -> None:
+    record = {"user": "pwn;=2+5;@SUM(1+9)", "submission": "a.py", "verdict": "accepted", "score": 1.0,
+              "ranking_time_s": 0.01, "submitted_at": "2026-11-25T00:00:00+00:00"}
+    out = render(rank([record]), "csv")
+    for line in out.splitlines():
+        for piece in line.replace(",", ";").split(";"):
+            assert not piece.strip().strip('"').startswith(("=", "+", "@")), (piece, out)

@@ -156,6 +156,11 @@ def test_learner_code_runs_as_unprivileged_host_uid(tmp_path: Path) -> None:
             gids = next(line for line in status.splitlines() if line.startswith("Gid:")).split()[1:]
             assert uids == [str(DEFAULT_SANDBOX_UID)] * 4, (pid, status[:300])
             assert gids == [str(DEFAULT_SANDBOX_UID)] * 4, (pid, status[:300])
+            # ...and every one shares the run's own memory, pids and cpu groups (setsid cannot
+            # buy a process a CPU share of its own).
+            groups = dict(line.split(":", 2)[1:] for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines())
+            for controller in ("memory", "pids", "cpu"):
+                assert Path(groups[controller]).name == sandbox.cgroup.memory_dir.name, (pid, controller, groups)
     finally:
         process.communicate(timeout=30)
         sandbox.close()

@@ -1,0 +1,187 @@
+"""Ranking time: how fast an accepted submission is, measured so that it cannot be gamed.
+
+For each of the problem's benchmark cases, ``repeats + 1`` calls (the first a warm-up, not
+counted), each with **fresh inputs**: every generated array drawn again, and every scalar named
+in ``benchmark.redraw`` drawn from its ``gen`` range, all from a seed the judge picks at grading
+time. The calls run in a **fresh sandboxed worker** that has never seen a hidden case, so the time
+cannot carry what the graded run saw; each is timed by the judge (send to receipt), answers must
+echo a per-call nonce, and **every** answer is checked against the reference run on the same
+inputs. A wrong, failed or oversized answer fails the benchmark case, and there is no time.
+
+Example:
+    >>> plan = TimedCall(case_index=3, number=0, inputs={})
+    >>> plan.warm_up
+    True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import secrets
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .cases import TestCase, fresh_inputs, tolerance_for
+from .compare import compare
+from .config import Config
+from .errors import ProblemSpecError
+from .expected import Expected, reference_outputs
+from .problem import ArgType, Problem
+from .runner import CaseOutcome, OutcomeKind, SolutionRun, WorkerOptions
+from .sandbox import SandboxPolicy
+
+log = logging.getLogger(__name__)
+
+WRONG_RESULT = "a timed call on fresh inputs of this case's shapes returned a wrong result"
+
+
+@dataclass(frozen=True)
+class TimedCall:
+    """One call of the benchmark: which benchmark case it stands for, and its fresh inputs."""
+
+    case_index: int
+    number: int  # 0 is the warm-up call (not counted)
+    inputs: Mapping[str, Any]
+
+    @property
+    def warm_up(self) -> bool:
+        return self.number == 0
+
+
+@dataclass(frozen=True)
+class BenchFailure:
+    """Why a benchmark case failed: the outcome kind of the failing call (OK: a wrong answer)."""
+
+    kind: OutcomeKind
+    message: str
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The ranking time (None unless every timed call was answered correctly) and any failures."""
+
+    time_s: float | None
+    failures: Mapping[int, BenchFailure]  # benchmark case index -> why it failed
+
+
+def benchmark_plan(problem: Problem, cases: Sequence[TestCase]) -> tuple[list[int], int] | None:
+    """Which cases to time for the ranking, and how often; None if the problem declares none."""
+    if not problem.benchmark_cases:
+        return None
+    index = {case.id: i for i, case in enumerate(cases)}
+    missing = [c for c in problem.benchmark_cases if c not in index]
+    if missing:
+        raise ProblemSpecError(
+            f"benchmark case(s) {', '.join(missing)} not in the cases", file=problem.problem_file, field="benchmark.cases"
+        )
+    return [index[c] for c in problem.benchmark_cases], problem.benchmark_repeats
+
+
+def plan_calls(problem: Problem, cases: Sequence[TestCase], seed: int | None = None) -> list[TimedCall]:
+    """Every timed call, with inputs drawn from ``seed`` (default: a fresh secret one)."""
+    plan = benchmark_plan(problem, cases)
+    if plan is None:
+        return []
+    indices, repeats = plan
+    rng = random.Random(secrets.randbits(64) if seed is None else seed)
+    calls = []
+    for index in indices:
+        for number in range(repeats + 1):
+            calls.append(TimedCall(index, number, _draw(problem, cases[index], rng)))
+    return calls
+
+
+def _draw(problem: Problem, case: TestCase, rng: random.Random) -> dict[str, Any]:
+    inputs = fresh_inputs(problem, case, rng.getrandbits(62))
+    for spec in problem.args:
+        if spec.name not in problem.benchmark_redraw or spec.gen is None:
+            continue
+        gen = spec.gen
+        if gen.choices:
+            value: Any = rng.choice(gen.choices)
+        elif gen.low is not None and gen.high is not None:
+            value = rng.randint(int(gen.low), int(gen.high)) if gen.integer else rng.uniform(gen.low, gen.high)
+        else:
+            continue
+        inputs[spec.name] = float(value) if spec.type is ArgType.FLOAT else int(value) if spec.type is ArgType.INT else value
+    return inputs
+
+
+def measure(
+    submission: Path,
+    problem: Problem,
+    cases: Sequence[TestCase],
+    expected: Mapping[str, Expected],
+    config: Config,
+    policy: SandboxPolicy,
+) -> Ranking:
+    """Time the benchmark calls in a fresh worker and check every answer (see the module doc)."""
+    calls = plan_calls(problem, cases)
+    if not calls:
+        return Ranking(None, {})
+    run = SolutionRun(
+        submission,
+        problem.args,
+        [call.inputs for call in calls],
+        problem.limits(config),
+        policy,
+        WorkerOptions(config.backend, config.precision, config.x64, None),
+        entry_point=problem.entry_point,
+        case_ids=[f"{cases[c.case_index].id}#timed{c.number}" for c in calls],
+        secret=range(len(calls)),
+    )
+    times: dict[int, list[float]] = {}
+    answers: list[tuple[TimedCall, Any]] = []
+    failures: dict[int, BenchFailure] = {}
+    outcomes = run.outcomes()
+    try:
+        for outcome in outcomes:
+            call = calls[outcome.index]
+            failure = _failure(outcome, expected[cases[call.case_index].id])
+            if failure is not None:
+                failures[call.case_index] = failure
+                break
+            answers.append((call, outcome.array))
+            if not call.warm_up:
+                assert outcome.time_s is not None
+                times.setdefault(call.case_index, []).append(outcome.time_s)
+    finally:
+        outcomes.close()  # stops the worker at once after a failure
+    if failures:
+        return Ranking(None, failures)
+    return _check(problem, cases, answers, times, config)
+
+
+def _failure(outcome: CaseOutcome, expected: Expected) -> BenchFailure | None:
+    if outcome.kind is not OutcomeKind.OK or outcome.array is None:
+        return BenchFailure(outcome.kind, f"a timed call on fresh inputs of this case's shapes failed ({outcome.kind.value})")
+    if expected.array is not None and outcome.array.shape != expected.array.shape:
+        # Checked on arrival: an answer of another size is wrong, and is not kept.
+        return BenchFailure(OutcomeKind.OK, WRONG_RESULT)
+    return None
+
+
+def _check(
+    problem: Problem,
+    cases: Sequence[TestCase],
+    answers: list[tuple[TimedCall, Any]],
+    times: Mapping[int, list[float]],
+    config: Config,
+) -> Ranking:
+    ids = [f"{cases[call.case_index].id}#timed{call.number}" for call, _ in answers]
+    fake = [dataclasses.replace(cases[call.case_index], id=i) for (call, _), i in zip(answers, ids, strict=True)]
+    reference = reference_outputs(problem, fake, [call.inputs for call, _ in answers], config)
+    for (call, array), case_id in zip(answers, ids, strict=True):
+        want = reference[case_id]
+        if want.array is None:
+            log.error("no reference output for timed call %s: %s", case_id, want.error)
+            return Ranking(None, {})
+        tol = tolerance_for(problem, cases[call.case_index])
+        if not compare(want.array, array, rtol=tol.rtol, atol=tol.atol, reveal=False, strict_dtype=problem.output.strict_dtype).ok:
+            return Ranking(None, {call.case_index: BenchFailure(OutcomeKind.OK, WRONG_RESULT)})
+    return Ranking(round(sum(statistics.median(t) for t in times.values()), 6), {})
