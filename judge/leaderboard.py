@@ -98,8 +98,7 @@ def render(rows: list[Row], fmt: str) -> str:
         )
     if fmt == "csv":
         buffer = io.StringIO()
-        # Every field quoted: a reader that splits on ";" (Excel in many locales) still sees one cell.
-        writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["rank", "user", "submission", "verdict", "score", "time_s", "submitted_at", "tie_break"])
         for r in rows:
             user, sub, verdict, at, tie_break = (csv_cell(str(t)) for t in (r.user, r.submission, r.verdict, r.submitted_at, r.tie_break))
