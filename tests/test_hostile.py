@@ -83,6 +83,7 @@ MESSAGES = {
     "nan_time_field": "not a valid result",
     "deep_header": "not a valid result",
     "forged_frames_all_fds": "not a valid result",
+    "terminal_escapes": "ValueError",
 }
 TWO_CASES = {"background_threads", "control_correct", "kill_parent", "kill_minus_one"}
 SLOW_EFFECTS = {"daemon_double_fork"}  # wait a while after the run so a surviving daemon would act
@@ -309,6 +310,12 @@ def test_hostile_program(
     stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
     render_text(result, make_console(stream))
     stream.flush()
+    # ...and nothing in it can drive a terminal, or pose as the judge's own verdict line.
+    shown = stream.buffer.getvalue().decode()  # type: ignore[attr-defined]
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", shown), f"{name}: {shown!r}"
+    assert [line for line in shown.splitlines() if line.startswith("Verdict:")] == [
+        line for line in shown.splitlines() if line.startswith(f"Verdict: {result.verdict.value}")
+    ], f"{name}: a forged verdict line: {shown!r}"
 
     # (a) the verdict
     assert result.verdict.value == expect, f"{name} ({attack}): got {result.verdict.value}; {report[:3000]}"
