@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -59,9 +58,6 @@ class TestCase:
             sort_keys=True,
             separators=(",", ":"),
         )
-
-    def digest(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
 
 
 def load_cases(problem: Problem, path: Path | None = None) -> tuple[TestCase, ...]:

@@ -66,10 +66,6 @@ class Pitfall:
     def name(self) -> str:
         return self.path.stem
 
-    @property
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
-
 
 @dataclass(frozen=True)
 class PitfallOutput:

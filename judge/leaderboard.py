@@ -17,7 +17,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from .safe_text import csv_cell, html_text, md_cell, strict_json, visible
@@ -159,7 +159,3 @@ th{{background:#f4f4f4}} td:nth-child(1),td:nth-child(5),td:nth-child(6){{text-a
 </tbody></table></body></html>
 """
 
-
-def rows_as_dicts(rows: list[Row]) -> list[dict[str, Any]]:
-    """Rows as plain dicts, raw values (escape them for wherever they go)."""
-    return [asdict(r) for r in rows]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,14 +134,6 @@ class Problem:
             k: (int(v) if isinstance(getattr(config.limits, k), int) else v) for k, v in self.limit_overrides
         }
         return dataclasses.replace(config.limits, **overrides)
-
-    def fingerprint(self) -> str:
-        """Hash of everything in the folder that decides expected outputs (problem, cases, reference)."""
-        digest = hashlib.sha256()
-        for path in (self.problem_file, self.cases_file, self.reference_file):
-            digest.update(path.name.encode() + b"\0")
-            digest.update(path.read_bytes() if path.exists() else b"")
-        return digest.hexdigest()
 
 
 def resolve_problem_dir(name_or_path: str | Path, problems_dir: Path) -> Path:

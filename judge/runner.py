@@ -37,7 +37,7 @@ from .channel import ChannelClosed, ChannelTimeout, FrameReader, PayloadTooLarge
 from .config import Limits
 from .errors import BackendUnavailable
 from .problem import ArgSpec, ArgType
-from .sandbox import JUDGE_PACKAGE_DIR, LAUNCH_FAILED_PREFIX, Sandbox, SandboxPolicy, sandbox_environment
+from .sandbox import JUDGE_PACKAGE_DIR, LAUNCH_FAILED_PREFIX, Cgroup, Sandbox, SandboxPolicy, sandbox_environment
 from .worker_protocol import WorkerFrameError, clean_text, parse_hello, parse_result_header
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,6 @@ class RunStats:
     stdout_bytes: int = 0
     stderr_bytes: int = 0
     output_truncated: bool = False
-    stderr_head: bytes = b""
     peak_memory_mib: float | None = None
     restarts: int = 0
     sandboxed: bool = False
@@ -414,7 +413,7 @@ class SolutionRun:
             self.stats.launch_error = detail
             log.error("worker for %s did not start: %s", self.solution, detail)
             return CaseOutcome(index, OutcomeKind.INTERNAL, message=f"the sandbox did not start: {detail}")
-        if sandbox.cgroup is not None and sandbox.cgroup.oom_killed():
+        if sandbox.cgroup is not None and self._oom(sandbox.cgroup):
             return CaseOutcome(index, OutcomeKind.MEMORY, message=f"used more than the {self.limits.memory_mib} MiB memory limit")
         if isinstance(exc, ProtocolError):
             why = f"the process sent something that is not a valid result ({exc})"
@@ -434,13 +433,20 @@ class SolutionRun:
             why = "while importing: " + why
         return CaseOutcome(index, kind, message=why)
 
+    def _oom(self, cgroup: Cgroup) -> bool:
+        killed = cgroup.oom_killed()
+        if killed is None:
+            # The counters could not be read: judge by the peak rather than call an OOM a crash.
+            peak = cgroup.peak_mib()
+            log.warning("cannot read the OOM counters of %s; peak %s MiB", cgroup.memory_dir, peak)
+            return peak is not None and peak >= 0.95 * self.limits.memory_mib
+        return killed
+
     def _record_streams(self, streams: list[_Stream], sandbox: Sandbox) -> None:
         out, err = streams
         self.stats.stdout_bytes += out.total
         self.stats.stderr_bytes += err.total
         self.stats.output_truncated |= out.total > len(out.head) or err.total > len(err.head)
-        if not self.stats.stderr_head:
-            self.stats.stderr_head = bytes(err.head)
         if sandbox.cgroup is not None:
             peak = sandbox.cgroup.peak_mib()
             if peak is not None:

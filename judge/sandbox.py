@@ -204,7 +204,8 @@ class Cgroup:
             time.sleep(0.01)
         log.warning("cgroup %s still has processes after repeated SIGKILL", self.memory_dir)
 
-    def oom_killed(self) -> bool:
+    def oom_killed(self) -> bool | None:
+        """Whether the kernel's OOM killer fired in the group; None when its counters cannot be read."""
         if self.memory_dir is None:
             return False
         try:
@@ -213,7 +214,7 @@ class Cgroup:
                     return int(line.split()[1]) > 0
             return int((self.memory_dir / "memory.failcnt").read_text()) > 0
         except (OSError, ValueError):
-            return False
+            return None
 
     def peak_mib(self) -> float | None:
         try:
@@ -241,7 +242,6 @@ class Sandbox:
     argv: list[str]
     isolated: bool
     cgroup: Cgroup | None = None
-    solution_path_inside: str = ""
     notes: list[str] = field(default_factory=list)
     stage_dir: Path | None = None
 
@@ -308,7 +308,7 @@ class SandboxPolicy:
         if not self.isolate:
             inside = str(solution.resolve())
             spec["command"] = [inside if a == "{solution}" else a for a in worker_argv]
-            return Sandbox(_launcher_argv(spec), isolated=False, cgroup=cgroup, solution_path_inside=inside, notes=notes)
+            return Sandbox(_launcher_argv(spec), isolated=False, cgroup=cgroup, notes=notes)
         assert self.bwrap is not None
         inside = f"{SANDBOX_SOLUTION_DIR}/submission.py"
         drop = _drop_to(self.uid)
@@ -323,7 +323,7 @@ class SandboxPolicy:
             "uid": drop[0] if drop else None,
             "gid": drop[1] if drop else None,
         }
-        return Sandbox(_launcher_argv(spec), isolated=True, cgroup=cgroup, solution_path_inside=inside, notes=notes, stage_dir=stage)
+        return Sandbox(_launcher_argv(spec), isolated=True, cgroup=cgroup, notes=notes, stage_dir=stage)
 
     @staticmethod
     def _system_args(limits: Limits) -> list[str]:

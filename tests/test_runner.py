@@ -128,3 +128,23 @@ def test_a_worker_started_after_a_secret_input_is_marked(tmp_path: Path) -> None
     assert [(o.kind, o.after_secret) for o in outcomes] == [
         (OutcomeKind.OK, False), (OutcomeKind.CRASH, False), (OutcomeKind.COMPILE_ERROR, True)
     ]
+
+
+def test_unreadable_oom_counters_fall_back_to_the_peak(tmp_path: Path) -> None:
+    """An OOM kill whose counters cannot be read is still a memory verdict when the peak hit the limit."""
+
+    class Unreadable:
+        memory_dir = tmp_path
+
+        def __init__(self, peak: float) -> None:
+            self.peak = peak
+
+        def oom_killed(self) -> None:
+            return None
+
+        def peak_mib(self) -> float:
+            return self.peak
+
+    runner = SolutionRun(tmp_path / "s.py", ARGS, INPUTS, Limits(memory_mib=100), SandboxPolicy(isolate=False), WorkerOptions())
+    assert runner._oom(Unreadable(99.5)) is True  # type: ignore[arg-type]
+    assert runner._oom(Unreadable(40.0)) is False  # type: ignore[arg-type]
