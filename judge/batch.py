@@ -322,7 +322,6 @@ def run_batch(
     found = scan(submissions_dir)
     # seen.jsonl is not moved aside by --rejudge: a regraded submission keeps its first-seen time.
     everything = first_seen(found.submissions, ResultsLog(out_dir / SEEN_FILE))
-    _warm_expected(problem, config)
     done = results.done_keys()
     todo = [s for s in everything if s.key not in done]
     summary = BatchSummary(
@@ -361,15 +360,6 @@ def run_batch(
             pool.shutdown(wait=not summary.interrupted, cancel_futures=True)
         summary.wall_s = time.monotonic() - started
     return summary
-
-
-def _warm_expected(problem: Problem, config: Config) -> None:
-    """Compute (or load) expected outputs once, before parallel gradings all ask for them."""
-    from .cases import load_cases, materialize
-    from .expected import expected_outputs
-
-    cases = load_cases(problem)
-    expected_outputs(problem, cases, [materialize(problem, c) for c in cases], config)
 
 
 def diff_results(a: Iterable[dict[str, Any]], b: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

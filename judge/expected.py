@@ -14,13 +14,15 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import io
 import json
 import logging
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -101,10 +103,21 @@ def expected_outputs(
         else:
             missing.append(index)
     if missing:
-        for case_id, expected in _run_reference(problem, [cases[i] for i in missing], [inputs[i] for i in missing], config).items():
-            results[case_id] = expected
-            if expected.array is not None:
-                store.save(keys[case_id], expected.array)
+        # One filler at a time, across processes and machines sharing the cache: the others wait,
+        # then find the entries it wrote.
+        with store.lock(problem.id):
+            if use_cache:
+                for index in list(missing):
+                    cached = store.load(keys[cases[index].id])
+                    if cached is not None:
+                        results[cases[index].id] = Expected(cached, from_cache=True)
+                        missing.remove(index)
+            if missing:
+                ran = _run_reference(problem, [cases[i] for i in missing], [inputs[i] for i in missing], config)
+                for case_id, expected in ran.items():
+                    results[case_id] = expected
+                    if expected.array is not None:
+                        store.save(keys[case_id], expected.array)
     return results
 
 
@@ -151,6 +164,27 @@ class OutputStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @contextlib.contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """An exclusive lock on ``name`` in this store, held across processes (``flock``).
+
+        A store that cannot hold a lock file (unwritable, or not a directory) is not locked:
+        the cache is an optimisation, so grading goes on and at worst computes twice.
+        """
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = open(self.root / f".lock-{name}", "a")  # closed by the with-block below
+        except OSError as exc:
+            log.warning("cannot lock cache %s (%s); going on without the lock", self.root, exc)
+            yield
+            return
+        with handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / key[:2]

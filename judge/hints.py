@@ -27,7 +27,6 @@ import hashlib
 import json
 import logging
 import re
-import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -110,15 +109,6 @@ def load_pitfalls(problem: Problem) -> tuple[Pitfall, ...]:
     return tuple(p for p in pitfalls if p.expect is Verdict.WRONG_ANSWER and p.hint)
 
 
-_locks: dict[Path, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _lock_for(root: Path) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(root, threading.Lock())
-
-
 def solution_outputs(
     problem: Problem,
     solutions: Sequence[Path],
@@ -156,7 +146,7 @@ def solution_outputs(
                 _save(store, key(path, digest, case), output)
         return found
 
-    with _lock_for(problem.root):  # two graders of one problem compute the cache once
+    with store.lock(problem.id):  # graders of one problem, in any process, compute the cache once
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             return dict(zip(solutions, pool.map(one, solutions), strict=True))
 

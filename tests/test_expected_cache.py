@@ -121,3 +121,30 @@ def test_unreadable_cache_dir_still_grades(fresh: tuple[Problem, Config], refere
     (config.cache_dir / "expected").write_text("a file where a folder should be")
     result = outputs(problem, config)
     assert all(e.array is not None for e in result.values())
+
+
+def test_concurrent_fillers_run_the_reference_once(fresh: tuple[Problem, Config], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two graders that miss the cache at once: one computes under the file lock, the other reads."""
+    import threading
+    import time
+
+    problem, config = fresh
+    cases = load_cases(problem)[:2]
+    inputs = [materialize(problem, c) for c in cases]
+    real = expected_mod._run_reference
+    calls: list[int] = []
+
+    def slow_reference(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        time.sleep(0.5)  # both threads are waiting on the lock by now
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(expected_mod, "_run_reference", slow_reference)
+    found: list[dict[str, Expected]] = []
+    threads = [threading.Thread(target=lambda: found.append(expected_outputs(problem, cases, inputs, config))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert len(calls) == 1 and len(found) == 2
+    assert all(e.array is not None for result in found for e in result.values())

@@ -267,7 +267,6 @@ def fake_grading(monkeypatch: pytest.MonkeyPatch, config: Config) -> Config:
         return SubmissionResult(problem.id, str(path), Verdict.ACCEPTED, (CaseResult("c", False, Verdict.ACCEPTED),))
 
     monkeypatch.setattr(batch_mod, "grade", fake_grade)
-    monkeypatch.setattr(batch_mod, "_warm_expected", lambda problem, config: None)
     return dataclasses.replace(config, sandbox="none")
 
 
