@@ -10,12 +10,18 @@ the whole new file is parsed and validated before it replaces the old one.
 Which wrong solutions a case rejects is decided by running the problem's ``solutions/wrong/``
 files as *trusted* code (unsandboxed, like the reference; see :mod:`judge.hints`), cached on disk.
 
-Example:
-    >>> root = scaffold("dense", Path("problems"))                          # doctest: +SKIP
-    >>> result = add_case(problem, "tiny", {"x": "[[1.0, 2.0]]", "seed": "3.0", "features": "2"},
-    ...                   config)                                           # doctest: +SKIP
+Example (``add_case`` runs the reference and the wrong solutions, so it is not run here):
+    >>> import tempfile
+    >>> from judge.problem import load_problem
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> problem = load_problem(scaffold("dense", Path(tmp.name)))
+    >>> fields = build_case_fields(problem, "tiny", {"x": "[[1.0, 2.0]]", "seed": "3", "features": "2"})
+    >>> fields
+    {'id': 'tiny', 'seed': 3.0, 'x': [[1.0, 2.0]], 'features': 2}
+    >>> result = add_case(problem, fields, config)                          # doctest: +SKIP
     >>> result.rejects                                                      # doctest: +SKIP
     ('wrong/example_wrong.py',)
+    >>> tmp.cleanup()
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from .cases import TestCase, load_cases, materialize, parse_case
 from .config import Config
 from .errors import JudgeError, ProblemSpecError
 from .expected import expected_outputs
+from .genspec import DISTRIBUTIONS
 from .hints import PitfallOutput, rejects, solution_files, solution_outputs
 from .problem import ID_PATTERN, ArgType, Problem
 from .yamlio import LineDict, LineList, load_yaml_text
@@ -57,8 +64,11 @@ def scaffold(problem_id: str, problems_dir: Path) -> Path:
     ``judge check`` refuses until they are gone. Never overwrites anything.
 
     Example:
-        >>> scaffold("my-layer", Path("/tmp/problems")).name      # doctest: +SKIP
-        'my-layer'
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     root = scaffold("my-layer", Path(tmp) / "problems")
+        ...     root.name, (root / "solutions" / "wrong" / "example_wrong.py").is_file()
+        ('my-layer', True)
     """
     if not ID_PATTERN.match(problem_id):
         raise AuthoringError(
@@ -96,8 +106,9 @@ def show_cases(problem: Problem, *, hidden: bool | None = None) -> list[dict[str
     nested lists of exactly the values passed to ``solve`` (float32 values are exact as Python
     floats), so ``np.array(value, dtype)`` gives the same array back.
 
-    Example:
-        >>> show_cases(problem, hidden=False)[0]["inputs"]["x"]     # doctest: +SKIP
+    Example (run from the repository root, where ``problems/`` is):
+        >>> from judge.problem import load_problem
+        >>> show_cases(load_problem("conv1d"), hidden=False)[0]["inputs"]["x"]
         [[1.0], [2.0], [3.0], [4.0]]
     """
     out = []
@@ -320,9 +331,13 @@ def add_case(
 def propose_candidates(problem: Problem, count: int, seed: int, existing_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Draw ``count`` cases from the problem's ``gen:`` ranges; deterministic for a ``seed``.
 
-    Example:
-        >>> propose_candidates(problem, 2, seed=0) == propose_candidates(problem, 2, seed=0)   # doctest: +SKIP
+    Example (run from the repository root, where ``problems/`` is):
+        >>> from judge.problem import load_problem
+        >>> problem = load_problem("conv1d")
+        >>> propose_candidates(problem, 2, seed=0) == propose_candidates(problem, 2, seed=0)
         True
+        >>> [case["id"] for case in propose_candidates(problem, 2, seed=0)]
+        ['gen-0-0', 'gen-0-1']
     """
     lacking = [a.name for a in problem.args if a.gen is None]
     if lacking:
@@ -346,7 +361,7 @@ def propose_candidates(problem: Problem, count: int, seed: int, existing_ids: Se
                 raise AssertionError(f"argument {spec.name!r} has no range to draw from")
             elif gen.integer:
                 drawn = int(rng.integers(int(math.ceil(gen.low)), int(math.floor(gen.high)) + 1))
-                values[spec.name] = drawn if spec.type is ArgType.INT else float(drawn)
+                values[spec.name] = spec.type.convert(drawn)
             else:
                 values[spec.name] = round(float(rng.uniform(gen.low, gen.high)), 6)
         dims = {name: int(rng.integers(lo, hi + 1)) for name, lo, hi in problem.gen_dims}
@@ -365,8 +380,7 @@ def propose_candidates(problem: Problem, count: int, seed: int, existing_ids: Se
                     shape.append(int(dims[d] if d in dims else values[d]))
             dist = gen.dists[int(rng.integers(len(gen.dists)))]
             array: dict[str, Any] = {"shape": shape, "dtype": spec.dtype, "dist": dist}
-            takes = {"normal": ("mean", "std"), "uniform": ("low", "high"), "randint": ("low", "high")}[dist]
-            array.update({k: v for k, v in gen.params if k in takes})
+            array.update({k: v for k, v in gen.params if k in DISTRIBUTIONS[dist].params})
             array["seed"] = int(rng.integers(0, 2**31 - 1))
             values[spec.name] = array
         case_id = f"gen-{seed}-{index}"

@@ -8,12 +8,16 @@ the YAML::
     x: {shape: [8, 3], dtype: int32, dist: randint, low: 0, high: 10, seed: 1}
 
 The same spec always yields the same array (NumPy's PCG64 generator seeded with ``seed``).
+The distributions, the keys each takes and how each is drawn are one table,
+:data:`judge.genspec.DISTRIBUTIONS`.
 
-Example:
-    >>> cases = load_cases(problem)                  # doctest: +SKIP
-    >>> inputs = materialize(problem, cases[0])      # doctest: +SKIP
-    >>> inputs["x"].shape                            # doctest: +SKIP
-    (4, 1)
+Example (run from the repository root, where ``problems/`` is):
+    >>> from judge.problem import load_problem
+    >>> problem = load_problem("conv1d")
+    >>> cases = load_cases(problem)
+    >>> inputs = materialize(problem, cases[0])
+    >>> inputs["x"].shape, inputs["seed"], inputs["kernel_size"]
+    ((4, 1), 0.0, 3)
 """
 
 from __future__ import annotations
@@ -28,11 +32,11 @@ from typing import Any
 import numpy as np
 
 from .errors import ProblemSpecError
+from .genspec import DEFAULT_DIST, DIST_PARAMS, DISTRIBUTIONS
 from .problem import ArgSpec, ArgType, Problem, Tolerance
-from .yamlio import LineDict, LineList, load_yaml_file
+from .yamlio import LineDict, LineList, load_yaml_file, yaml_number
 
-DISTRIBUTIONS = {"normal": ("mean", "std"), "uniform": ("low", "high"), "randint": ("low", "high")}
-_GEN_KEYS = {"shape", "dtype", "dist", "seed", "mean", "std", "low", "high"}
+_GEN_KEYS = {"shape", "dtype", "dist", "seed", *DIST_PARAMS}
 _CASE_KEYS = {"id", "hidden", "note", "rtol", "atol"}
 MAX_GENERATED_ELEMENTS = 50_000_000
 
@@ -106,12 +110,7 @@ def parse_case(problem: Problem, raw: Any, file: Path, line: int, index: int) ->
         raise fail("must be true or false", "hidden")
     tolerances: dict[str, float | None] = {}
     for key in ("rtol", "atol"):
-        value = raw.get(key)
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                pass
+        value = yaml_number(raw.get(key))
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1):
             raise fail("must be a number in [0, 1)", key)
         tolerances[key] = None if value is None else float(value)
@@ -170,15 +169,15 @@ def _check_generator(spec: ArgSpec, gen: Mapping[str, Any], fail: Any) -> None:
     dtype = gen.get("dtype", spec.dtype)
     if dtype != spec.dtype:
         raise fail(f"generator dtype {dtype!r} differs from the declared dtype {spec.dtype!r}")
-    dist = gen.get("dist", "normal")
+    dist = gen.get("dist", DEFAULT_DIST)
     if dist not in DISTRIBUTIONS:
         raise fail(f"unknown dist {dist!r}; valid: {', '.join(DISTRIBUTIONS)}")
     seed = gen.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise fail(f"generator 'seed' must be a non-negative integer; got {seed!r}")
-    for key in ("mean", "std", "low", "high"):
-        if key in gen and key not in DISTRIBUTIONS[dist]:
-            raise fail(f"{key!r} does not apply to dist {dist!r} (takes {', '.join(DISTRIBUTIONS[dist])})")
+    for key in DIST_PARAMS:
+        if key in gen and key not in DISTRIBUTIONS[dist].params:
+            raise fail(f"{key!r} does not apply to dist {dist!r} (takes {', '.join(DISTRIBUTIONS[dist].params)})")
         v = gen.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
             raise fail(f"generator {key!r} must be a number; got {v!r}")
@@ -193,15 +192,7 @@ def _check_generator(spec: ArgSpec, gen: Mapping[str, Any], fail: Any) -> None:
 def generate_array(spec: Mapping[str, Any], dtype: str) -> np.ndarray:
     """Materialize a generator spec deterministically."""
     rng = np.random.Generator(np.random.PCG64(int(spec["seed"])))
-    shape = tuple(spec["shape"])
-    dist = spec.get("dist", "normal")
-    data: np.ndarray
-    if dist == "normal":
-        data = rng.normal(float(spec.get("mean", 0.0)), float(spec.get("std", 1.0)), size=shape)
-    elif dist == "uniform":
-        data = rng.uniform(float(spec.get("low", 0.0)), float(spec.get("high", 1.0)), size=shape)
-    else:
-        data = rng.integers(int(spec["low"]), int(spec["high"]), size=shape)
+    data = DISTRIBUTIONS[spec.get("dist", DEFAULT_DIST)].draw(rng, spec, tuple(spec["shape"]))
     return np.ascontiguousarray(data.astype(dtype))
 
 
@@ -214,12 +205,8 @@ def materialize(problem: Problem, case: TestCase) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for spec in problem.args:
         raw = case.inputs[spec.name]
-        if spec.type is ArgType.FLOAT:
-            values[spec.name] = float(raw)
-        elif spec.type is ArgType.INT:
-            values[spec.name] = int(raw)
-        elif spec.type is ArgType.BOOL:
-            values[spec.name] = bool(raw)
+        if spec.type is not ArgType.ARRAY:
+            values[spec.name] = spec.type.convert(raw)
         elif isinstance(raw, dict):
             values[spec.name] = generate_array(raw, spec.dtype or "float32")
         else:

@@ -17,6 +17,11 @@ An array dimension is an integer (fixed), ``[lo, hi]`` (drawn per array), the na
 value drawn for that argument). Only arguments with a ``gen`` block can be generated; ``judge
 cases gen`` refuses a problem where some argument lacks one.
 
+This module also holds :data:`DISTRIBUTIONS`, the one table of input distributions: what a
+``dist`` may name here and in a ``cases.yaml`` generator spec (:mod:`judge.cases`), which keys
+each takes, and how it is drawn. It lives here, the lowest of the modules that use it
+(``cases`` imports ``problem``, which imports this module).
+
 Example:
     >>> spec = parse_arg_gen({"min": 1, "max": 8}, "int", lambda m, k: ValueError(m))
     >>> spec.low, spec.high
@@ -27,11 +32,52 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-DISTS = ("normal", "uniform", "randint")
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution of generated array values: the two spec keys it takes and how it is drawn.
+
+    ``method`` is the ``numpy.random.Generator`` method called as ``method(a, b, size=shape)``
+    with the values of ``params`` in order. With ``defaults`` a missing key takes its default and
+    both are floats; without, both keys are required and are integers.
+
+    Example:
+        >>> import numpy as np
+        >>> spec = {"low": 0, "high": 3}
+        >>> DISTRIBUTIONS["randint"].draw(np.random.default_rng(0), spec, (4,)).tolist()
+        [2, 1, 1, 0]
+        >>> DISTRIBUTIONS["normal"].params
+        ('mean', 'std')
+    """
+
+    params: tuple[str, str]
+    defaults: tuple[float, float] | None
+    method: str
+
+    def draw(self, rng: np.random.Generator, spec: Mapping[str, Any], shape: tuple[int, ...]) -> np.ndarray:
+        """Draw an array of ``shape`` with the parameters ``spec`` gives (a validated generator spec)."""
+        if self.defaults is None:
+            a, b = (int(spec[key]) for key in self.params)
+            return getattr(rng, self.method)(a, b, size=shape)
+        x, y = (float(spec.get(key, default)) for key, default in zip(self.params, self.defaults, strict=True))
+        return getattr(rng, self.method)(x, y, size=shape)
+
+
+DISTRIBUTIONS: dict[str, Distribution] = {
+    "normal": Distribution(("mean", "std"), (0.0, 1.0), "normal"),
+    "uniform": Distribution(("low", "high"), (0.0, 1.0), "uniform"),
+    "randint": Distribution(("low", "high"), None, "integers"),
+}
+DIST_NAMES = tuple(DISTRIBUTIONS)
+DEFAULT_DIST = "normal"
+DIST_PARAMS = tuple(dict.fromkeys(key for dist in DISTRIBUTIONS.values() for key in dist.params))  # mean, std, low, high
 _SCALAR_KEYS = {"min", "max", "integer", "choices"}
-_ARRAY_KEYS = {"shape", "dist", "mean", "std", "low", "high"}
+_ARRAY_KEYS = {"shape", "dist", *DIST_PARAMS}
 
 Fail = Callable[[str, str], Exception]  # (message, key) -> exception to raise
 
@@ -100,12 +146,12 @@ def parse_arg_gen(raw: Any, arg_type: str, fail: Fail, ndim: int | None = None) 
                 dims.append(d)
             else:
                 raise fail(f"shape entry {d!r} must be a positive int, [lo, hi] or a name", "gen")
-        dist = raw.get("dist", "normal")
+        dist = raw.get("dist", DEFAULT_DIST)
         dists = tuple(dist) if isinstance(dist, list) else (dist,)
-        if not dists or any(d not in DISTS for d in dists):
-            raise fail(f"dist must be one of {', '.join(DISTS)} or a list of them; got {dist!r}", "gen")
+        if not dists or any(d not in DIST_NAMES for d in dists):
+            raise fail(f"dist must be one of {', '.join(DIST_NAMES)} or a list of them; got {dist!r}", "gen")
         params = []
-        for key in ("mean", "std", "low", "high"):
+        for key in DIST_PARAMS:
             if key in raw:
                 if not _is_num(raw[key]):
                     raise fail(f"{key!r} must be a number", "gen")

@@ -3,9 +3,9 @@
 A problem folder holds ``problem.yaml`` (this module), ``cases.yaml`` (see :mod:`judge.cases`),
 ``statement.md``, ``reference.py``, ``template.py`` and ``solutions/{accepted,wrong}/*.py``.
 
-Example:
-    >>> problem = load_problem("conv1d", problems_dir=Path("problems"))   # doctest: +SKIP
-    >>> [a.name for a in problem.args]                                    # doctest: +SKIP
+Example (run from the repository root, where ``problems/`` is):
+    >>> problem = load_problem("conv1d", problems_dir=Path("problems"))
+    >>> [a.name for a in problem.args]
     ['seed', 'x', 'features', 'kernel_size']
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 from .config import Config, Limits
 from .errors import ProblemSpecError
 from .genspec import ArgGen, parse_arg_gen, parse_dims
-from .yamlio import LineDict, LineList, load_yaml_file
+from .yamlio import LineDict, LineList, load_yaml_file, yaml_number
 
 PROBLEM_FILE = "problem.yaml"
 CASES_FILE = "cases.yaml"
@@ -36,6 +36,22 @@ class ArgType(str, enum.Enum):
     INT = "int"
     BOOL = "bool"
     ARRAY = "array"
+
+    def convert(self, value: Any) -> Any:
+        """A scalar (from YAML, JSON or a ``gen`` draw) as the Python value ``solve`` gets for
+        this type: ``float``, ``int`` or ``bool``. Arrays have no scalar form.
+
+        Example:
+            >>> ArgType.FLOAT.convert(2), ArgType.INT.convert(3.0), ArgType.BOOL.convert(True)
+            (2.0, 3, True)
+        """
+        if self is ArgType.FLOAT:
+            return float(value)
+        if self is ArgType.INT:
+            return int(value)
+        if self is ArgType.BOOL:
+            return bool(value)
+        raise TypeError("an array argument has no scalar value")
 
 
 @dataclass(frozen=True)
@@ -341,12 +357,7 @@ def _parse_arg(item: LineDict, index: int, file: Path) -> ArgSpec:
 
 
 def _tolerance_value(doc: LineDict, key: str, file: Path) -> float:
-    value = doc.get(key)
-    if isinstance(value, str):  # YAML 1.1 reads "1e-5" as a string
-        try:
-            value = float(value)
-        except ValueError:
-            pass
+    value = yaml_number(doc.get(key))
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ProblemSpecError(
             f"must be a number in [0, 1); got {value!r}", file=file, line=doc.line_of(key), field=f"tolerance.{key}"

@@ -86,6 +86,27 @@ def load_yaml_file(path: Path, error: type[JudgeError] = JudgeError) -> Any:
     return load_yaml_text(text, path, error)
 
 
+def yaml_number(value: Any) -> Any:
+    """``value``, with a string that spells a number turned into that float; anything else as is.
+
+    PyYAML follows YAML 1.1, which reads ``1e-3`` (no dot) and ``1.0e5`` (no exponent sign) as
+    *strings*. Every number field of the YAML files calls this first and then checks the result
+    itself, so its error message can quote the value.
+
+    Example:
+        >>> load_yaml_text("rtol: 1e-3", "x.yaml")["rtol"]
+        '1e-3'
+        >>> yaml_number("1e-3"), yaml_number("1.0e-3"), yaml_number(5), yaml_number("abc"), yaml_number(None)
+        (0.001, 0.001, 5, 'abc', None)
+    """
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    return value
+
+
 def expect_mapping(value: Any, file: Path, error: type[JudgeError], *, what: str, line: int = 0) -> LineDict:
     """Return ``value`` if it is a mapping, else raise ``error`` saying what was expected."""
     if not isinstance(value, LineDict):

@@ -8,7 +8,9 @@ import pytest
 
 from judge.cases import generate_array, load_cases, materialize
 from judge.errors import ProblemSpecError
+from judge.genspec import DISTRIBUTIONS, parse_arg_gen
 from judge.problem import ArgType, Problem, load_problem
+from judge.yamlio import yaml_number
 
 
 @pytest.fixture()
@@ -133,3 +135,46 @@ def test_yaml_syntax_error(problem_copy: Path) -> None:
     (problem_copy / "cases.yaml").write_text("cases:\n  - id: a\n    seed: [1\n")
     with pytest.raises(ProblemSpecError, match="invalid YAML"):
         load_cases(load_problem(problem_copy))
+
+
+def test_yaml_1_1_exponents_read_as_numbers_in_every_tolerance(problem_copy: Path) -> None:
+    """PyYAML reads ``1e-3`` as a string; problem and case tolerances both take it as a number."""
+    assert yaml_number("1e-3") == 0.001 and yaml_number("1.0e-3") == 0.001
+    assert yaml_number("abc") == "abc" and yaml_number(None) is None and yaml_number(True) is True
+    replace_in(problem_copy / "problem.yaml", "rtol: 1.0e-5", "rtol: 1e-3")
+    replace_in(problem_copy / "cases.yaml", "id: worked-example\n", "id: worked-example\n    atol: 1e-4\n")
+    problem = load_problem(problem_copy)
+    assert problem.tolerance.rtol == 0.001
+    assert load_cases(problem)[0].atol == 0.0001
+    replace_in(problem_copy / "problem.yaml", "rtol: 1e-3", "rtol: 1e-x")
+    with pytest.raises(ProblemSpecError, match=r"must be a number in \[0, 1\); got '1e-x'"):
+        load_problem(problem_copy)
+
+
+def test_one_table_of_distributions_for_gen_blocks_and_generator_specs(problem_copy: Path) -> None:
+    """Every distribution in the table is accepted by a ``gen:`` block and by a case's generator spec, and draws."""
+
+    def fail(message: str, key: str) -> ValueError:
+        return ValueError(message)
+
+    assert list(DISTRIBUTIONS) == ["normal", "uniform", "randint"]
+    gen = parse_arg_gen({"shape": [2], "dist": list(DISTRIBUTIONS), "low": 0, "high": 3}, "array", fail)
+    assert gen.dists == tuple(DISTRIBUTIONS)
+    with pytest.raises(ValueError, match="dist must be one of normal, uniform, randint"):
+        parse_arg_gen({"shape": [2], "dist": "cauchy"}, "array", fail)
+    literal = "x: [[1.0], [2.0], [3.0], [4.0]]"
+    for name, dist in DISTRIBUTIONS.items():
+        params = ", low: 0, high: 3" if dist.params == ("low", "high") else ""
+        generated = f"x: {{shape: [4, 2], dtype: float32, dist: {name}, seed: 1{params}}}"
+        replace_in(problem_copy / "cases.yaml", literal, generated)
+        problem = load_problem(problem_copy)
+        assert materialize(problem, load_cases(problem)[0])["x"].shape == (4, 2)
+        replace_in(problem_copy / "cases.yaml", generated, literal)
+
+
+def test_arg_type_converts_scalars_as_solve_gets_them() -> None:
+    assert ArgType.FLOAT.convert(2) == 2.0 and isinstance(ArgType.FLOAT.convert(2), float)
+    assert ArgType.INT.convert(3.0) == 3 and isinstance(ArgType.INT.convert(3.0), int)
+    assert ArgType.BOOL.convert(True) is True
+    with pytest.raises(TypeError):
+        ArgType.ARRAY.convert([1.0])
