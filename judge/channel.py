@@ -5,25 +5,33 @@ A frame is ``>I`` header length, a UTF-8 JSON header, then the arrays the header
 ``allow_pickle=False``: nothing a worker sends can run code in the judge. This module imports only
 the standard library and NumPy because it is loaded inside the sandbox too.
 
+Every header has a ``"type"``, one of :class:`FrameType`; an error frame's ``"kind"`` is one of
+:class:`ErrorKind`. Both sides write frames with :func:`send_frame` (or :func:`encode_frame`, for
+a writer that must not block) and read them with :meth:`FrameReader.read_frame`, which turns the
+type into the enum and refuses a type the protocol does not have.
+
 Example:
     >>> import os
     >>> r, w = os.pipe()
     >>> with os.fdopen(w, "wb") as out:
-    ...     send(out, {"type": "result", "index": 0}, [np.arange(3, dtype=np.float32)])
-    >>> header, arrays = FrameReader(r).read(deadline=None, max_array_bytes=1024)
-    >>> header["type"], arrays[0].tolist()
-    ('result', [0.0, 1.0, 2.0])
+    ...     send_frame(out, FrameType.RESULT, {"index": 0}, [np.arange(3, dtype=np.float32)])
+    >>> frame = FrameReader(r).read_frame(deadline=None, max_array_bytes=1024)
+    >>> frame.type is FrameType.RESULT, frame.header["index"], frame.arrays[0].tolist()
+    (True, 0, [0.0, 1.0, 2.0])
 """
 
 from __future__ import annotations
 
+import enum
 import io
 import json
 import os
 import select
 import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -33,6 +41,35 @@ MAX_ARRAYS = 64
 MAX_ARRAY_BYTES = 1 << 40
 MAX_INT_DIGITS = 20  # bigger integers are never part of the protocol (and 10**5000 would not parse)
 _LEN = struct.Struct(">I")
+_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+
+
+class FrameType(str, enum.Enum):
+    """The ``"type"`` of a frame; the value is what goes on the wire.
+
+    >>> FrameType("result") is FrameType.RESULT, FrameType.RESULT.value
+    (True, 'result')
+    """
+
+    CASE = "case"  # judge -> worker: one call of the entry point
+    HELLO = "hello"  # worker -> judge: JAX is up (sent before the submission is imported)
+    BACKEND_ERROR = "backend_error"  # worker -> judge: the configured JAX backend is missing
+    READY = "ready"  # worker -> judge: the submission imported and its entry point fits
+    COMPILE_ERROR = "compile_error"  # worker -> judge: the submission cannot be imported or called
+    RESULT = "result"  # worker -> judge: a case's answer (one array follows)
+    ERROR = "error"  # worker -> judge: a case raised (``"kind"`` is an ErrorKind)
+
+
+class ErrorKind(str, enum.Enum):
+    """The ``"kind"`` of an error frame: why a case produced no array.
+
+    >>> ErrorKind("memory") is ErrorKind.MEMORY
+    True
+    """
+
+    EXCEPTION = "exception"
+    MEMORY = "memory"
+    BAD_OUTPUT = "bad_output"
 
 
 class ChannelClosed(Exception):
@@ -45,6 +82,10 @@ class ChannelTimeout(Exception):
 
 class ProtocolError(Exception):
     """The other side sent something that is not a valid frame."""
+
+
+class UnexpectedFrame(ProtocolError):
+    """A frame whose type the protocol does not have, or not one the reader expects at this point."""
 
 
 class PayloadTooLarge(ProtocolError):
@@ -103,14 +144,75 @@ def parse_header(raw: bytes) -> dict[str, Any]:
     return header
 
 
-def send(stream: BinaryIO, header: dict[str, Any], arrays: Sequence[np.ndarray] = ()) -> None:
-    """Write one frame and flush it."""
+def decode_type(
+    header: Mapping[str, Any], expect: Collection[FrameType] = tuple(FrameType), refusal: str = ""
+) -> FrameType:
+    """The header's ``"type"`` as a :class:`FrameType`, if it is one of ``expect``.
+
+    Anything else raises :class:`UnexpectedFrame` saying ``refusal`` (by default, which types were
+    expected): never the value that was sent, which may carry a hidden case's inputs.
+
+    >>> decode_type({"type": "ready"})
+    <FrameType.READY: 'ready'>
+    >>> decode_type({"type": "LEAK"}, (FrameType.HELLO, FrameType.BACKEND_ERROR))
+    Traceback (most recent call last):
+    ...
+    judge.channel.UnexpectedFrame: expected one of: hello, backend_error
+    """
+    raw = header.get("type")
+    try:
+        frame_type = FrameType(raw) if type(raw) is str else None
+    except ValueError:
+        frame_type = None
+    if frame_type is None or frame_type not in expect:
+        raise UnexpectedFrame(refusal or f"expected one of: {', '.join(t.value for t in expect)}")
+    return frame_type
+
+
+def _frame_parts(header: Mapping[str, Any], arrays: Sequence[np.ndarray]) -> tuple[bytes, list[bytes]]:
+    """The length-prefixed JSON header (announcing the arrays) and the arrays' .npy blobs."""
     blobs = [encode_array(a) for a in arrays]
     body = json.dumps({**header, "arrays": [len(b) for b in blobs]}, allow_nan=False).encode()
-    stream.write(_LEN.pack(len(body)) + body)
+    return _LEN.pack(len(body)) + body, blobs
+
+
+def _typed_header(frame_type: FrameType, fields: Mapping[str, Any]) -> dict[str, Any]:
+    if "type" in fields or "arrays" in fields:
+        raise ValueError("'type' and 'arrays' are written by the channel, not passed as fields")
+    return {"type": frame_type.value, **fields}
+
+
+def encode_frame(frame_type: FrameType, fields: Mapping[str, Any] = _NO_FIELDS, arrays: Sequence[np.ndarray] = ()) -> bytes:
+    """One whole frame as bytes, for a writer that sends them itself (e.g. without blocking).
+
+    >>> encode_frame(FrameType.READY)
+    b'\\x00\\x00\\x00\\x1f{"type": "ready", "arrays": []}'
+    """
+    head, blobs = _frame_parts(_typed_header(frame_type, fields), arrays)
+    return head + b"".join(blobs)
+
+
+def send_frame(stream: BinaryIO, frame_type: FrameType, fields: Mapping[str, Any] = _NO_FIELDS, arrays: Sequence[np.ndarray] = ()) -> None:
+    """Write one frame of ``frame_type`` (header ``fields`` then ``arrays``) and flush it."""
+    send(stream, _typed_header(frame_type, fields), arrays)
+
+
+def send(stream: BinaryIO, header: Mapping[str, Any], arrays: Sequence[np.ndarray] = ()) -> None:
+    """Write one frame with a header given whole (its ``"type"`` included) and flush it."""
+    head, blobs = _frame_parts(header, arrays)
+    stream.write(head)
     for blob in blobs:
         stream.write(blob)
     stream.flush()
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame read whole: its type, its whole header (``"type"`` and ``"arrays"`` included), its arrays."""
+
+    type: FrameType
+    header: dict[str, Any]
+    arrays: list[np.ndarray]
 
 
 class FrameReader:
@@ -138,6 +240,17 @@ class FrameReader:
             raise PayloadTooLarge(total, max_array_bytes)
         arrays = [decode_array(self._read_exact(size, deadline)) for size in sizes]
         return header, arrays
+
+    def read_frame(
+        self, deadline: float | None, max_array_bytes: int, expect: Collection[FrameType] = tuple(FrameType), refusal: str = ""
+    ) -> Frame:
+        """Read one whole frame, then check its type as :func:`decode_type` does.
+
+        The type is checked after the arrays are read, so a frame fails the same way whatever
+        its type says (an oversized payload is :class:`PayloadTooLarge` first).
+        """
+        header, arrays = self.read(deadline, max_array_bytes)
+        return Frame(decode_type(header, expect, refusal), header, arrays)
 
     def _read_exact(self, n: int, deadline: float | None) -> bytes:
         while len(self._buffer) < n:

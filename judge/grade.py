@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import ranking as ranking_mod
 from .cases import TestCase, load_cases, materialize, tolerance_for
-from .compare import compare
+from .compare import Reason, compare
 from .config import Config
 from .errors import SubmissionNotFound
 from .expected import Expected, compile_cache_dir, expected_outputs, package_versions
@@ -240,5 +240,5 @@ def _judge_hidden(problem: Problem, case: TestCase, outcome: CaseOutcome, expect
     )
     if comparison.ok:
         return result(Verdict.ACCEPTED, "")
-    what = "wrong shape" if comparison.message.startswith("wrong shape") else "wrong values"
+    what = "wrong shape" if comparison.reason is Reason.SHAPE else "wrong values"
     return result(Verdict.WRONG_ANSWER, f"{what} ({HIDDEN_DETAIL})")

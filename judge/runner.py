@@ -15,13 +15,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 import errno
-import json
 import logging
 import os
 import secrets
 import select
 import signal
-import struct
 import subprocess
 import sys
 import threading
@@ -33,12 +31,22 @@ from typing import Any
 
 import numpy as np
 
-from .channel import ChannelClosed, ChannelTimeout, FrameReader, PayloadTooLarge, ProtocolError, encode_array
+from .channel import (
+    ChannelClosed,
+    ChannelTimeout,
+    ErrorKind,
+    Frame,
+    FrameReader,
+    FrameType,
+    PayloadTooLarge,
+    ProtocolError,
+    encode_frame,
+)
 from .config import Limits
 from .errors import BackendUnavailable
 from .problem import ArgSpec, ArgType
 from .sandbox import JUDGE_PACKAGE_DIR, LAUNCH_FAILED_PREFIX, Cgroup, Sandbox, SandboxPolicy, sandbox_environment
-from .worker_protocol import WorkerFrameError, clean_text, parse_hello, parse_result_header
+from .worker_protocol import ANSWER_TYPES, NOT_AN_ANSWER, WorkerFrameError, clean_text, parse_hello, parse_result_header
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +81,15 @@ class OutcomeKind(str, enum.Enum):
 
 @dataclass(frozen=True)
 class CaseOutcome:
-    """The raw result of one case: an array on success, otherwise a message for the learner."""
+    """The raw result of one case: an array on success, otherwise a message for the learner.
+
+    ``exc_type`` is the name of the exception the entry point raised (EXCEPTION, MEMORY and
+    BAD_OUTPUT outcomes reported by the worker; empty otherwise). Like ``message``, it comes
+    from the worker process.
+
+    >>> CaseOutcome(0, OutcomeKind.EXCEPTION, message="ValueError while calling solve: bad", exc_type="ValueError").exc_type
+    'ValueError'
+    """
 
     index: int
     kind: OutcomeKind
@@ -83,6 +99,7 @@ class CaseOutcome:
     # Produced by a worker started after a secret (hidden) input had been sent to an earlier one:
     # whatever it says may carry that input (state outlives a process, e.g. the page cache).
     after_secret: bool = False
+    exc_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,14 @@ class _Stream(threading.Thread):
                     self.head += chunk[: self.cap - len(self.head)]
         except (OSError, ValueError):
             pass
+
+
+# What an error frame's kind makes of the case.
+_ERROR_OUTCOMES = {
+    ErrorKind.EXCEPTION: OutcomeKind.EXCEPTION,
+    ErrorKind.MEMORY: OutcomeKind.MEMORY,
+    ErrorKind.BAD_OUTPUT: OutcomeKind.BAD_OUTPUT,
+}
 
 
 class _Phase(str, enum.Enum):
@@ -268,18 +293,19 @@ class SolutionRun:
         case_started = time.monotonic()
         try:
             startup_deadline = min(time.monotonic() + self.limits.startup_time_s, total_deadline)
-            header = self._expect(reader, startup_deadline, ("hello", "backend_error"))
-            if header["type"] == "backend_error":
+            frame = self._expect(reader, startup_deadline, (FrameType.HELLO, FrameType.BACKEND_ERROR))
+            if frame.type is FrameType.BACKEND_ERROR:
                 raise BackendUnavailable(
                     f"the configured JAX backend {self.options.backend!r} is not available on this machine "
                     f"(choose another with 'backend:' in config.yaml, --backend or $JUDGE_BACKEND); "
-                    f"JAX said: {str(header.get('message', ''))[:300]}"
+                    f"JAX said: {str(frame.header.get('message', ''))[:300]}"
                 )
-            self.stats.hello = parse_hello(header)
+            self.stats.hello = parse_hello(frame.header)
             phase = _Phase.STARTUP
-            header = self._expect(reader, startup_deadline, ("ready", "compile_error"))
-            if header["type"] == "compile_error":
-                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=clean_text(header.get("message")), after_secret=tainted)
+            frame = self._expect(reader, startup_deadline, (FrameType.READY, FrameType.COMPILE_ERROR))
+            if frame.type is FrameType.COMPILE_ERROR:
+                message = clean_text(frame.header.get("message"))
+                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=message, after_secret=tainted)
                 return
             phase = _Phase.CASE
             for index in list(remaining):
@@ -352,38 +378,34 @@ class SolutionRun:
         self._send_case(fd, index, values, nonce, deadline)
         return self._receive_result(reader, index, nonce, deadline, started)
 
-    def _expect(self, reader: FrameReader, deadline: float, types: tuple[str, ...]) -> dict[str, Any]:
-        header, _ = reader.read(deadline, max_array_bytes=0)
-        if header.get("type") not in types:
-            raise WorkerFrameError(f"expected one of: {', '.join(types)}")
-        return header
+    def _expect(self, reader: FrameReader, deadline: float, types: tuple[FrameType, ...]) -> Frame:
+        return reader.read_frame(deadline, max_array_bytes=0, expect=types)
 
     def _send_case(self, fd: int, index: int, values: Mapping[str, Any], nonce: str, deadline: float) -> None:
         specs: list[dict[str, Any]] = []
-        blobs: list[bytes] = []
+        arrays: list[np.ndarray] = []
         for spec in self.args:
             value = values[spec.name]
             if spec.type is ArgType.ARRAY:
-                specs.append({"kind": "array", "slot": len(blobs), "as": spec.container})
-                blobs.append(encode_array(np.asarray(value)))
+                specs.append({"kind": "array", "slot": len(arrays), "as": spec.container})
+                arrays.append(np.asarray(value))
             else:
                 specs.append({"kind": "scalar", "value": value})
-        header = {"type": "case", "index": index, "nonce": nonce, "args": specs, "arrays": [len(b) for b in blobs]}
-        body = json.dumps(header, allow_nan=False).encode()
-        _write_all(fd, struct.pack(">I", len(body)) + body + b"".join(blobs), deadline)
+        frame = encode_frame(FrameType.CASE, {"index": index, "nonce": nonce, "args": specs}, arrays)
+        _write_all(fd, frame, deadline)
 
     def _receive_result(self, reader: FrameReader, index: int, nonce: str, deadline: float, started: float) -> CaseOutcome:
         limit = self.limits.max_output_elements * 8 + 4096
-        header, arrays = reader.read(deadline, max_array_bytes=limit)
+        frame = reader.read_frame(deadline, max_array_bytes=limit, expect=ANSWER_TYPES, refusal=NOT_AN_ANSWER)
         # Measured here, from sending the inputs to receiving the answer: never what the worker says.
         time_s = time.monotonic() - started
-        frame = parse_result_header(header, index, nonce)
-        if frame.kind == "error":
-            mapped = {"memory": OutcomeKind.MEMORY, "bad_output": OutcomeKind.BAD_OUTPUT}
-            return CaseOutcome(index, mapped.get(frame.error_kind, OutcomeKind.EXCEPTION), time_s=time_s, message=frame.message)
-        if len(arrays) != 1:
+        answer = parse_result_header(frame.header, index, nonce)
+        if answer.kind is FrameType.ERROR:
+            kind = OutcomeKind.EXCEPTION if answer.error_kind is None else _ERROR_OUTCOMES[answer.error_kind]
+            return CaseOutcome(index, kind, time_s=time_s, message=answer.message, exc_type=answer.exc_type)
+        if len(frame.arrays) != 1:
             raise WorkerFrameError("a result frame must carry exactly one array")
-        array = arrays[0]
+        array = frame.arrays[0]
         if array.size > self.limits.max_output_elements:
             return CaseOutcome(
                 index, OutcomeKind.OUTPUT_LIMIT, time_s=time_s,

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from judge.channel import ChannelClosed, FrameReader, send
+from judge.channel import ChannelClosed, ErrorKind, FrameReader, FrameType, UnexpectedFrame, send_frame
 
 MEMORY_MARKERS = ("RESOURCE_EXHAUSTED", "Out of memory", "out of memory")
 _DISPLAY_NAME = ""  # the learner's file name, for tracebacks (the sandbox path is fixed)
@@ -71,7 +71,7 @@ def _configure_jax(opts: argparse.Namespace, out: BinaryIO) -> Any:
         devices = jax.devices()
     except RuntimeError as exc:
         said = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        send(out, {"type": "backend_error", "message": said})
+        send_frame(out, FrameType.BACKEND_ERROR, {"message": said})
         return None
     versions = {}
     for name in ("jax", "jaxlib", "flax", "numpy"):
@@ -79,10 +79,10 @@ def _configure_jax(opts: argparse.Namespace, out: BinaryIO) -> Any:
             versions[name] = __import__(name).__version__
         except Exception:  # noqa: BLE001 - flax may be absent for some problems
             pass
-    send(
+    send_frame(
         out,
+        FrameType.HELLO,
         {
-            "type": "hello",
             "backend": devices[0].platform,
             "devices": [str(d) for d in devices],
             "versions": versions,
@@ -95,7 +95,7 @@ def _configure_jax(opts: argparse.Namespace, out: BinaryIO) -> Any:
 def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Callable[..., Any] | None:
     spec = importlib.util.spec_from_file_location("submission", path)
     if spec is None or spec.loader is None:
-        send(out, {"type": "compile_error", "message": f"cannot load {path.name} as a Python module"})
+        send_frame(out, FrameType.COMPILE_ERROR, {"message": f"cannot load {path.name} as a Python module"})
         return None
     module = importlib.util.module_from_spec(spec)
     sys.modules["submission"] = module
@@ -103,14 +103,14 @@ def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Calla
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
-        send(out, {"type": "compile_error", "message": f"SyntaxError at {where}: {exc.msg}"})
+        send_frame(out, FrameType.COMPILE_ERROR, {"message": f"SyntaxError at {where}: {exc.msg}"})
         return None
     except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt at import too
-        send(out, {"type": "compile_error", "message": _describe(exc, str(path), "importing the file")})
+        send_frame(out, FrameType.COMPILE_ERROR, {"message": _describe(exc, str(path), "importing the file")})
         return None
     solve = getattr(module, entry, None)
     if not callable(solve):
-        send(out, {"type": "compile_error", "message": f"the file defines no function named {entry!r}"})
+        send_frame(out, FrameType.COMPILE_ERROR, {"message": f"the file defines no function named {entry!r}"})
         return None
     try:
         signature = inspect.signature(solve)
@@ -120,52 +120,51 @@ def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Calla
         try:
             signature.bind(*range(nargs))
         except TypeError:
-            send(
+            send_frame(
                 out,
+                FrameType.COMPILE_ERROR,
                 {
-                    "type": "compile_error",
                     "message": f"{entry}({', '.join(signature.parameters)}) cannot be called with the "
                     f"problem's {nargs} positional arguments",
                 },
             )
             return None
-    send(out, {"type": "ready"})
+    send_frame(out, FrameType.READY)
     return solve
 
 
 def _serve(reader: FrameReader, out: BinaryIO, solve: Callable[..., Any], jax: Any, solution: str) -> None:
     while True:
         try:
-            header, arrays = reader.read(deadline=None, max_array_bytes=1 << 40)
-        except ChannelClosed:
+            frame = reader.read_frame(deadline=None, max_array_bytes=1 << 40, expect=(FrameType.CASE,))
+        except (ChannelClosed, UnexpectedFrame):
             return
-        if header.get("type") != "case":
-            return
-        index, nonce = header["index"], header["nonce"]
-        args = _build_args(header["args"], arrays, jax)
+        index, nonce = frame.header["index"], frame.header["nonce"]
+        args = _build_args(frame.header["args"], frame.arrays, jax)
         try:
             result = solve(*args)
             result = jax.block_until_ready(result)
             array = _to_array(result)
         except BaseException as exc:  # noqa: BLE001 - a learner's SystemExit is an error too
-            kind = "memory" if isinstance(exc, MemoryError) or any(m in str(exc) for m in MEMORY_MARKERS) else "exception"
+            memory = isinstance(exc, MemoryError) or any(m in str(exc) for m in MEMORY_MARKERS)
+            kind = ErrorKind.MEMORY if memory else ErrorKind.EXCEPTION
             message = _describe(exc, solution, f"calling {solve.__name__}")
             if isinstance(exc, _BadOutput):
-                kind, message = "bad_output", str(exc)
+                kind, message = ErrorKind.BAD_OUTPUT, str(exc)
             # No timing here: the judge measures every call itself.
-            send(
+            send_frame(
                 out,
+                FrameType.ERROR,
                 {
-                    "type": "error",
                     "index": index,
                     "nonce": nonce,
-                    "kind": kind,
+                    "kind": kind.value,
                     "exc_type": type(exc).__name__,
                     "message": message[:4000],
                 },
             )
             continue
-        send(out, {"type": "result", "index": index, "nonce": nonce}, [array])
+        send_frame(out, FrameType.RESULT, {"index": index, "nonce": nonce}, [array])
 
 
 def _build_args(specs: list[dict[str, Any]], arrays: list[np.ndarray], jax: Any) -> list[Any]:

@@ -7,7 +7,7 @@ the runner turns into a verdict; nothing a worker sends is ever echoed into a hi
 
 Example:
     >>> frame = parse_result_header({"type": "result", "index": 2, "nonce": "ab12", "arrays": [80]}, 2, "ab12")
-    >>> frame.kind, frame.index
+    >>> frame.kind.value, frame.index
     ('result', 2)
     >>> parse_result_header({"type": "result", "index": 2, "nonce": "0000", "arrays": [80]}, 2, "ab12")
     Traceback (most recent call last):
@@ -21,13 +21,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .channel import ProtocolError
+from .channel import ErrorKind, FrameType, ProtocolError, UnexpectedFrame, decode_type
 
 MAX_MESSAGE_CHARS = 4000
 MAX_NAME_CHARS = 200
-ERROR_KINDS = ("exception", "memory", "bad_output")
+# The frames that answer a case, the fields each may have, and what the judge says of any other frame.
+ANSWER_TYPES = (FrameType.RESULT, FrameType.ERROR)
+NOT_AN_ANSWER = "the answer is neither a result nor an error frame"
 _RESULT_KEYS = {"type", "index", "nonce", "arrays"}
 _ERROR_KEYS = _RESULT_KEYS | {"kind", "message", "exc_type"}
+_ALLOWED_KEYS = {FrameType.RESULT: _RESULT_KEYS, FrameType.ERROR: _ERROR_KEYS}
 
 
 class WorkerFrameError(ProtocolError):
@@ -38,34 +41,50 @@ class WorkerFrameError(ProtocolError):
 class ResultFrame:
     """A validated answer to one case: a result (one array follows) or an error."""
 
-    kind: str  # "result" | "error"
+    kind: FrameType  # RESULT or ERROR
     index: int
-    error_kind: str = ""  # one of ERROR_KINDS for errors
+    error_kind: ErrorKind | None = None  # set for errors only
     message: str = ""
     exc_type: str = ""
 
 
 def parse_result_header(header: Mapping[str, Any], index: int, nonce: str) -> ResultFrame:
     """Validate the header of the answer to case ``index`` sent with ``nonce``."""
-    kind = header.get("type")
-    allowed = {"result": _RESULT_KEYS, "error": _ERROR_KEYS}.get(kind) if isinstance(kind, str) else None
-    if allowed is None:
-        raise WorkerFrameError("the answer is neither a result nor an error frame")
-    if not set(header) <= allowed:
+    try:
+        kind = decode_type(header, ANSWER_TYPES, NOT_AN_ANSWER)
+    except UnexpectedFrame as exc:
+        raise WorkerFrameError(str(exc)) from None
+    if not set(header) <= _ALLOWED_KEYS[kind]:
         raise WorkerFrameError("the answer has fields the protocol does not allow")
     if header.get("index") != index or type(header.get("index")) is not int:
         raise WorkerFrameError("the answer is for another call")
     if header.get("nonce") != nonce:
         raise WorkerFrameError("the answer does not echo the nonce of the call it answers")
-    if kind == "result":
-        return ResultFrame("result", index)
-    error_kind = header.get("kind")
-    if error_kind not in ERROR_KINDS:
-        raise WorkerFrameError("the error frame has an unknown kind")
+    if kind is FrameType.RESULT:
+        return ResultFrame(FrameType.RESULT, index)
+    error_kind = decode_error_kind(header.get("kind"))
     message, exc_type = header.get("message", ""), header.get("exc_type", "")
     if not isinstance(message, str) or not isinstance(exc_type, str):
         raise WorkerFrameError("the error frame's message is not text")
-    return ResultFrame("error", index, str(error_kind), clean_text(message, MAX_MESSAGE_CHARS), clean_text(exc_type, MAX_NAME_CHARS))
+    return ResultFrame(FrameType.ERROR, index, error_kind, clean_text(message, MAX_MESSAGE_CHARS), clean_text(exc_type, MAX_NAME_CHARS))
+
+
+def decode_error_kind(raw: object) -> ErrorKind:
+    """An error frame's ``"kind"`` as an :class:`ErrorKind` (the value sent is never echoed).
+
+    >>> decode_error_kind("bad_output")
+    <ErrorKind.BAD_OUTPUT: 'bad_output'>
+    >>> decode_error_kind(["memory"])
+    Traceback (most recent call last):
+    ...
+    judge.worker_protocol.WorkerFrameError: the error frame has an unknown kind
+    """
+    try:
+        if type(raw) is str:
+            return ErrorKind(raw)
+    except ValueError:
+        pass
+    raise WorkerFrameError("the error frame has an unknown kind")
 
 
 def clean_text(value: object, limit: int = MAX_MESSAGE_CHARS) -> str:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from judge.compare import compare
+from judge.compare import Comparison, Reason, compare
 
 
 def test_equal_within_tolerance() -> None:
@@ -57,3 +58,37 @@ def test_relative_tolerance_scales_with_magnitude() -> None:
     exp = np.array([1e6], dtype=np.float64)
     assert compare(exp, exp * (1 + 5e-6), rtol=1e-5, atol=0, reveal=True).ok
     assert not compare(exp, exp * (1 + 5e-5), rtol=1e-5, atol=0, reveal=True).ok
+
+
+@pytest.mark.parametrize(
+    ("expected", "got", "strict", "reason"),
+    [
+        (np.ones(3), np.ones(3), False, Reason.OK),
+        (np.ones(3), np.array(["a", "b", "c"]), False, Reason.NOT_NUMERIC),
+        (np.ones(3, dtype=np.float32), np.ones(3, dtype=np.float64), True, Reason.DTYPE),
+        (np.ones(3), np.ones((3, 1)), False, Reason.SHAPE),
+        (np.ones(3), np.array([1.0, np.nan, 1.0]), False, Reason.NONFINITE),
+        (np.ones(3), np.array([1.0, -np.inf, 1.0]), False, Reason.NONFINITE),
+        (np.ones(3), np.array([1.0, 2.0, 1.0]), False, Reason.VALUES),
+    ],
+    ids=["ok", "not-numeric", "dtype", "shape", "nan", "inf", "values"],
+)
+def test_each_reason_comes_from_its_check(expected: np.ndarray, got: np.ndarray, strict: bool, reason: Reason) -> None:
+    result = compare(expected, got, rtol=1e-5, atol=1e-5, reveal=False, strict_dtype=strict)
+    assert result.reason is reason
+    assert result.ok is (reason is Reason.OK)
+
+
+def test_the_reason_agrees_with_the_message() -> None:
+    """The reason names the same cause the message describes (the grader decides from the reason)."""
+    shape = compare(np.zeros(8), np.zeros((4, 2)), rtol=0, atol=0, reveal=False)
+    assert shape.reason is Reason.SHAPE and shape.message.startswith("wrong shape")
+    values = compare(np.zeros(8), np.ones(8), rtol=0, atol=0, reveal=False)
+    assert values.reason is Reason.VALUES and not values.message.startswith("wrong shape")
+
+
+def test_ok_and_reason_cannot_disagree() -> None:
+    with pytest.raises(ValueError):
+        Comparison(True, "", reason=Reason.VALUES)
+    with pytest.raises(ValueError):
+        Comparison(False, "wrong")

@@ -148,3 +148,54 @@ def test_unreadable_oom_counters_fall_back_to_the_peak(tmp_path: Path) -> None:
     runner = SolutionRun(tmp_path / "s.py", ARGS, INPUTS, Limits(memory_mib=100), SandboxPolicy(isolate=False), WorkerOptions())
     assert runner._oom(Unreadable(99.5)) is True  # type: ignore[arg-type]
     assert runner._oom(Unreadable(40.0)) is False  # type: ignore[arg-type]
+
+
+def test_the_exception_type_reaches_the_outcome(tmp_path: Path) -> None:
+    """The worker names the exception class; the outcome carries it beside the message."""
+    source = (
+        "def solve(n, x):\n    if n == 0:\n        raise KeyError('k')\n"
+        "    if n == 1:\n        raise MemoryError('m')\n    return x\n"
+    )
+    outcomes, _, _ = run(tmp_path, source)
+    assert [(o.kind, o.exc_type) for o in outcomes] == [
+        (OutcomeKind.EXCEPTION, "KeyError"), (OutcomeKind.MEMORY, "MemoryError"), (OutcomeKind.OK, "")
+    ]
+    assert outcomes[0].message.startswith("KeyError while calling solve")
+
+
+SEND_RAW = (
+    "import json, os, struct, sys, time\n"
+    "def send(header):\n"
+    "    body = json.dumps(header).encode()\n"
+    "    os.write(int(sys.argv[sys.argv.index('--out-fd') + 1]), struct.pack('>I', len(body)) + body)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("where", "kind", "message"),
+    [
+        (
+            "send({'type': 'LEAK-at-import', 'arrays': []})\ntime.sleep(10)\ndef solve(n, x):\n    return x\n",
+            OutcomeKind.COMPILE_ERROR,
+            "while importing: the process sent something that is not a valid result (expected one of: ready, compile_error)",
+        ),
+        (
+            "def solve(n, x):\n    send({'type': 'LEAK-in-solve', 'index': 0, 'arrays': []})\n    time.sleep(10)\n",
+            OutcomeKind.CRASH,
+            "the process sent something that is not a valid result (the answer is neither a result nor an error frame)",
+        ),
+        (
+            "def solve(n, x):\n    send({'type': 'hello', 'backend': 'cpu', 'arrays': []})\n    time.sleep(10)\n",
+            OutcomeKind.CRASH,
+            "the process sent something that is not a valid result (the answer is neither a result nor an error frame)",
+        ),
+    ],
+    ids=["unknown-type-at-import", "unknown-type-in-solve", "known-type-out-of-place"],
+)
+def test_a_frame_of_a_type_not_expected_here_is_refused_without_echoing_it(
+    tmp_path: Path, where: str, kind: OutcomeKind, message: str
+) -> None:
+    outcomes, _, _ = run(tmp_path, SEND_RAW + where)
+    assert outcomes[0].kind is kind
+    assert outcomes[0].message == message
+    assert all("LEAK" not in o.message for o in outcomes)
