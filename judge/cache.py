@@ -15,11 +15,10 @@ import shutil
 
 from .cases import load_cases, materialize
 from .config import Config
-from .expected import compile_cache_dir, expected_outputs
+from .expected import expected_outputs
 from .hints import load_pitfalls, solution_outputs
+from .plan import RunPlan
 from .problem import Problem
-from .runner import SolutionRun, WorkerOptions
-from .sandbox import SandboxPolicy
 
 
 def clear_caches(config: Config) -> int:
@@ -52,11 +51,7 @@ def warm_caches(problem: Problem, config: Config) -> str:
     warmed = len(pitfalls)
     others = [p for p in sorted(problem.solutions_dir.glob("*/*.py")) if p not in {q.path for q in pitfalls}]
     for solution in others:
-        run = SolutionRun(
-            solution, problem.args, inputs, problem.limits(config), SandboxPolicy(isolate=False),
-            WorkerOptions(config.backend, config.precision, config.x64, compile_cache_dir(config)),
-            entry_point=problem.entry_point,
-        )
+        run = RunPlan.trusted(problem, config).run(solution, inputs)
         for _ in run.outcomes():
             pass
         warmed += 1

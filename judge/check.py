@@ -74,17 +74,21 @@ class SolutionCheck:
     """One known solution graded: what it declares and what it got."""
 
     file: str  # relative to the problem folder, e.g. "wrong/flipped_kernel.py"
-    declared: str
-    got: str
+    declared: Verdict | None  # None: the file has no ``# expect:`` line
+    got: Verdict
     rejected_by: tuple[str, ...] = ()  # case ids whose verdict is not accepted
 
     @property
     def ok(self) -> bool:
-        return self.declared == self.got
+        return self.declared is self.got
+
+    @property
+    def declared_text(self) -> str:
+        return "?" if self.declared is None else self.declared.value
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "declared": self.declared, "got": self.got, "ok": self.ok,
-                "rejected_by": list(self.rejected_by)}
+        return {"file": self.file, "declared": None if self.declared is None else self.declared.value, "got": self.got.value,
+                "ok": self.ok, "rejected_by": list(self.rejected_by)}
 
 
 @dataclass(frozen=True)
@@ -155,9 +159,10 @@ def check_problem(root: Path, config: Config, *, policy: SandboxPolicy | None = 
     solutions = _grade_solutions(problem, cases, config, policy)
     for sol in solutions:
         if sol.file.startswith("accepted/"):
-            message = "accepted" if sol.ok else f"declared accepted, got {sol.got}"
+            message = "accepted" if sol.ok else f"declared accepted, got {sol.got.value}"
         else:
-            message = f"{sol.got}, rejected by {len(sol.rejected_by)}/{len(cases)} cases" if sol.ok else f"declared {sol.declared}, got {sol.got}"
+            message = (f"{sol.got.value}, rejected by {len(sol.rejected_by)}/{len(cases)} cases" if sol.ok
+                       else f"declared {sol.declared_text}, got {sol.got.value}")
         items.append(CheckItem(f"solutions/{sol.file}", sol.ok, message))
 
     wrong = [s for s in solutions if s.file.startswith("wrong/")]
@@ -246,10 +251,9 @@ def _grade_solutions(
 
     def one(path: Path) -> SolutionCheck:
         header = read_header(path)
-        declared = header.expect.value if header.expect else "?"
         result: SubmissionResult = grade(path, problem, config, cases=cases, policy=policy, hints=False)
         rejected = tuple(c.case_id for c in result.cases if not c.passed)
-        return SolutionCheck(str(path.relative_to(problem.solutions_dir)), declared, result.verdict.value, rejected)
+        return SolutionCheck(str(path.relative_to(problem.solutions_dir)), header.expect, result.verdict, rejected)
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         return list(pool.map(one, files))
@@ -367,7 +371,7 @@ def _rejection_table(report: CheckReport) -> list[str]:
     lines.append(f"  {'cases rejecting':<{width}}  {totals}")
     for i, s in enumerate(wrong):
         flag = "   <- NO CASE REJECTS IT" if not s.rejected_by else ""
-        lines.append(f"  {i + 1:>2}: {visible(s.file)} ({visible(s.declared)}){flag}")
+        lines.append(f"  {i + 1:>2}: {visible(s.file)} ({s.declared_text}){flag}")
     if report.redundant_cases:
         redundant = ", ".join(visible(c) for c in report.redundant_cases)
         lines.append(f"Redundant cases (reject no wrong solution that the greedy cover's cases do not): {redundant}")

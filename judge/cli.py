@@ -17,11 +17,11 @@ import click
 from .authoring_cli import register as register_authoring
 from .cli_options import build_config, clean_errors, config_options
 from .errors import JudgeError
-from .grade import grade_stream
+from .job import read_job, run_job
 from .problem import load_problem
 from .report import case_line, header_line, make_console, render_json, render_text
 from .safe_text import strict_json, visible
-from .verdict import CaseResult, SubmissionResult
+from .verdict import CaseResult
 
 F = Callable[..., Any]
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -66,23 +66,23 @@ def grade(submission: Path, problem_name: str, fmt: str, config_path: str | None
     """
     config = build_config(config_path, backend, no_sandbox)
     problem = load_problem(problem_name, config.problems_dir)
+    job = read_job(submission, str(problem.root))
     console = make_console()
-    result: SubmissionResult | None = None
     header_shown = False
-    for item in grade_stream(submission, problem, config):
-        if isinstance(item, CaseResult):
-            if fmt == "text":
-                if not header_shown:
-                    console.print(header_line(problem.id, str(submission)))
-                    header_shown = True
-                console.print(case_line(item))
-        else:
-            result = item
-    assert result is not None
+
+    def show(case: CaseResult) -> None:
+        nonlocal header_shown
+        if fmt == "text":
+            if not header_shown:
+                console.print(header_line(problem.id, str(submission)))
+                header_shown = True
+            console.print(case_line(case))
+
+    record = run_job(job, config, problem=problem, on_case=show)
     if fmt == "json":
-        click.echo(render_json(result))
+        click.echo(render_json(record.result))
     else:
-        render_text(result, console, with_cases=False)
+        render_text(record.result, console, with_cases=False)
 
 
 @main.command()
@@ -140,7 +140,7 @@ def batch(
     finally:
         if client is not None:
             client.close()
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items())) or "nothing new"
+    counts = ", ".join(f"{k.value} {v}" for k, v in sorted(summary.counts.items(), key=lambda kv: kv[0].value)) or "nothing new"
     if summary.repaired:
         click.echo("note: a torn last line from an interrupted run was removed; that submission was graded again")
     results_file = visible(str(summary.results_file))
@@ -167,8 +167,8 @@ def leaderboard(results: Path, fmt: str) -> None:
     Example:
       judge leaderboard results/ --format md > LEADERBOARD.md
     """
-    from .batch import read_results
     from .leaderboard import rank, render
+    from .store.jsonl import read_results
 
     click.echo(render(rank(read_results(results)), fmt), nl=False)
 
@@ -185,16 +185,18 @@ def diff(results_a: Path, results_b: Path, fmt: str) -> None:
     Example:
       judge diff results/results.20261124T101500Z.jsonl results/
     """
-    from .batch import diff_results, read_results
+    from .diff import diff_results
+    from .store.jsonl import read_results
 
     changes = diff_results(read_results(results_a), read_results(results_b))
     if fmt == "json":
-        click.echo(strict_json(changes, indent=2))
+        click.echo(strict_json([c.to_json() for c in changes], indent=2))
         return
     if not changes:
         click.echo("no verdict or score changed")
     for c in changes:
-        click.echo(visible(f"{c['submission']}: {c['verdict_before']} ({c['score_before']}) -> {c['verdict_after']} ({c['score_after']})"))
+        before, after = (None if v is None else v.value for v in (c.verdict_before, c.verdict_after))
+        click.echo(visible(f"{c.submission}: {before} ({c.score_before}) -> {after} ({c.score_after})"))
 
 
 @main.group()

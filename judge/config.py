@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .yamlio import LineDict, load_yaml_file
+from .yamlio import LineDict, load_yaml_file, yaml_number
 
 BACKENDS = ("cpu", "gpu", "tpu")
 PRECISIONS = ("highest", "high", "default")
@@ -147,12 +147,7 @@ def _build(raw: Mapping[str, Any], *, source: Path | None, base: Path, lines: Ma
         return value.lower()
 
     def number(key: str, default: float, container: Mapping[str, Any] = raw, prefix: str = "") -> float:
-        value = container.get(key, default)
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                pass
+        value = yaml_number(container.get(key, default))
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise fail(prefix + key, f"must be a non-negative number; got {value!r}")
         return float(value)

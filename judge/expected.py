@@ -32,9 +32,9 @@ import numpy as np
 
 from .cases import TestCase
 from .config import Config
+from .plan import RunPlan
 from .problem import Problem
-from .runner import OutcomeKind, SolutionRun, WorkerOptions
-from .sandbox import SandboxPolicy
+from .runner import OutcomeKind
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +76,6 @@ def cache_key(problem: Problem, case: TestCase, config: Config) -> str:
     for path in (problem.problem_file, problem.reference_file):
         digest.update(b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-def compile_cache_dir(config: Config) -> Path:
-    """JAX's persistent compilation cache: written by trusted runs, read-only in sandboxes."""
-    return config.cache_dir / "xla"
 
 
 def expected_outputs(
@@ -131,19 +126,7 @@ def reference_outputs(
 def _run_reference(
     problem: Problem, cases: Sequence[TestCase], inputs: Sequence[Mapping[str, Any]], config: Config
 ) -> dict[str, Expected]:
-    cache = compile_cache_dir(config)
-    cache.mkdir(parents=True, exist_ok=True)
-    limits = problem.limits(config)
-    run = SolutionRun(
-        problem.reference_file,
-        problem.args,
-        inputs,
-        limits,
-        SandboxPolicy(isolate=False),
-        WorkerOptions(config.backend, config.precision, config.x64, cache),
-        entry_point=problem.entry_point,
-        case_ids=[c.id for c in cases],
-    )
+    run = RunPlan.trusted(problem, config).run(problem.reference_file, inputs, case_ids=[c.id for c in cases])
     results: dict[str, Expected] = {}
     for outcome in run.outcomes():
         case = cases[outcome.index]

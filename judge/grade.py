@@ -24,10 +24,11 @@ from .cases import TestCase, load_cases, materialize, tolerance_for
 from .compare import Reason, compare
 from .config import Config
 from .errors import SubmissionNotFound
-from .expected import Expected, compile_cache_dir, expected_outputs, package_versions
+from .expected import Expected, expected_outputs, package_versions
 from .hints import HintMatcher
+from .plan import RunPlan
 from .problem import HiddenFeedback, Problem
-from .runner import CaseOutcome, OutcomeKind, SolutionRun, WorkerOptions
+from .runner import CaseOutcome, OutcomeKind
 from .safe_text import visible
 from .sandbox import SandboxPolicy
 from .verdict import CaseResult, RunInfo, SubmissionResult, Verdict
@@ -78,20 +79,14 @@ def grade_stream(
     started = time.monotonic()
     if not submission.is_file():
         raise SubmissionNotFound("submission not found (or not a file)", file=submission)
-    policy = policy or SandboxPolicy.detect(config.sandbox)
     cases = tuple(cases) if cases is not None else load_cases(problem)
     inputs = [materialize(problem, case) for case in cases]
     expected = expected_outputs(problem, cases, inputs, config)
-    limits = problem.limits(config)
     results: list[CaseResult] = []
-    run = SolutionRun(
+    plan = RunPlan.learner(problem, config, policy)
+    run = plan.run(
         submission,
-        problem.args,
         inputs,
-        limits,
-        policy,
-        WorkerOptions(config.backend, config.precision, config.x64, compile_cache_dir(config)),
-        entry_point=problem.entry_point,
         case_ids=[c.id for c in cases],
         # Public cases first: no report field of a public case (messages, exact times, values)
         # may come from a process that has already seen a hidden case's inputs.
@@ -112,7 +107,7 @@ def grade_stream(
     results.sort(key=lambda r: position[r.case_id])  # reports list cases as the file does
     ranking_time: float | None = None
     if measure and results and all(r.passed for r in results):
-        ranking = ranking_mod.measure(submission, problem, cases, expected, config, policy)
+        ranking = ranking_mod.measure(submission, problem, cases, expected, config, plan.policy)
         ranking_time = ranking.time_s
         for index, failure in ranking.failures.items():
             verdict = Verdict.WRONG_ANSWER if failure.kind is OutcomeKind.OK else _OUTCOME_VERDICT[failure.kind]

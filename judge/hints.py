@@ -38,11 +38,11 @@ import numpy as np
 from .cases import TestCase, tolerance_for
 from .compare import compare
 from .config import Config
-from .expected import Expected, OutputStore, cache_key, compile_cache_dir
+from .expected import Expected, OutputStore, cache_key
+from .plan import RunPlan
 from .problem import Problem
-from .runner import OutcomeKind, SolutionRun, WorkerOptions
+from .runner import OutcomeKind
 from .safe_text import strict_json
-from .sandbox import SandboxPolicy
 from .verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -154,18 +154,7 @@ def solution_outputs(
 def _run_trusted(
     problem: Problem, path: Path, inputs: Sequence[Mapping[str, Any]], config: Config, case_ids: Sequence[str]
 ) -> list[tuple[int, PitfallOutput]]:
-    cache = compile_cache_dir(config)
-    cache.mkdir(parents=True, exist_ok=True)
-    run = SolutionRun(
-        path,
-        problem.args,
-        inputs,
-        problem.limits(config),
-        SandboxPolicy(isolate=False),
-        WorkerOptions(config.backend, config.precision, config.x64, cache),
-        entry_point=problem.entry_point,
-        case_ids=list(case_ids),
-    )
+    run = RunPlan.trusted(problem, config).run(path, inputs, case_ids=case_ids)
     results = []
     for outcome in run.outcomes():
         if outcome.kind is OutcomeKind.OK and outcome.array is not None:

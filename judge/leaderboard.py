@@ -6,9 +6,17 @@ shows them through :mod:`judge.safe_text`, so a name can neither add a row, run 
 HTML nor drive a terminal. Rows keep the raw values; only rendering escapes.
 
 Example:
-    >>> rows = rank(read_results(Path("results")))      # doctest: +SKIP
-    >>> print(render(rows, "md"))                        # doctest: +SKIP
-    | rank | user | submission | verdict | score | time_s | tie-break |
+    >>> from judge.record import ResultRecord
+    >>> from judge.verdict import CaseResult, SubmissionResult, Verdict
+    >>> def graded(user: str, time_s: float, at: str) -> ResultRecord:
+    ...     result = SubmissionResult("conv1d", f"{user}.py", Verdict.ACCEPTED,
+    ...                               (CaseResult("c", False, Verdict.ACCEPTED),), ranking_time_s=time_s)
+    ...     return ResultRecord(user, f"{user}.py", "0", result, submitted_at=at)
+    >>> rows = rank([graded("ann", 0.0102, "t2"), graded("ben", 0.0100, "t1")])
+    >>> print(render(rows, "text"), end="")
+    rank  user  submission  verdict                score   time ms
+       1  ben   ben.py      accepted               1.000    10.000  (same score as #2; faster (10.000 ms vs 10.200 ms), within measurement noise)
+       2  ann   ann.py      accepted               1.000    10.200
 """
 
 from __future__ import annotations
@@ -18,9 +26,10 @@ import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from .record import ResultRecord
 from .safe_text import csv_cell, html_text, md_cell, strict_json, visible
+from .verdict import Verdict
 
 FORMATS = ("text", "md", "csv", "json", "html")
 NOISE = 0.05  # ranking times closer than 5% are within these machines' run-to-run noise
@@ -33,23 +42,23 @@ class Row:
     rank: int
     user: str
     submission: str
-    verdict: str
+    verdict: Verdict
     score: float
     time_s: float | None
     submitted_at: str
     tie_break: str = ""  # why this row ranks above the next one when their scores are equal
 
 
-def _order(record: dict[str, Any]) -> tuple[float, float, str, str]:
-    time_s = record.get("ranking_time_s")
-    return (-float(record.get("score", 0.0)), time_s if time_s is not None else math.inf, record.get("submitted_at", ""), record["submission"])
+def _order(record: ResultRecord) -> tuple[float, float, str, str]:
+    time_s = record.ranking_time_s
+    return (-record.score, time_s if time_s is not None else math.inf, record.submitted_at, record.submission)
 
 
-def rank(records: Iterable[dict[str, Any]]) -> list[Row]:
+def rank(records: Iterable[ResultRecord]) -> list[Row]:
     """Each user's best record, ranked; ties in score are broken by time, then by submission time."""
-    best: dict[str, dict[str, Any]] = {}
+    best: dict[str, ResultRecord] = {}
     for record in records:
-        user = record["user"]
+        user = record.user
         if user not in best or _order(record) < _order(best[user]):
             best[user] = record
     ordered = sorted(best.values(), key=_order)
@@ -59,22 +68,22 @@ def rank(records: Iterable[dict[str, Any]]) -> list[Row]:
         rows.append(
             Row(
                 rank=position,
-                user=record["user"],
-                submission=record["submission"],
-                verdict=record["verdict"],
-                score=float(record["score"]),
-                time_s=record.get("ranking_time_s"),
-                submitted_at=record.get("submitted_at", ""),
+                user=record.user,
+                submission=record.submission,
+                verdict=record.verdict,
+                score=record.score,
+                time_s=record.ranking_time_s,
+                submitted_at=record.submitted_at,
                 tie_break=_explain(record, nxt, position + 1) if nxt else "",
             )
         )
     return rows
 
 
-def _explain(a: dict[str, Any], b: dict[str, Any], next_rank: int) -> str:
-    if float(a["score"]) != float(b["score"]):
+def _explain(a: ResultRecord, b: ResultRecord, next_rank: int) -> str:
+    if a.score != b.score:
         return ""
-    ta, tb = a.get("ranking_time_s"), b.get("ranking_time_s")
+    ta, tb = a.ranking_time_s, b.ranking_time_s
     if ta is not None and tb is not None and ta != tb:
         note = f"same score as #{next_rank}; faster ({ta * 1e3:.3f} ms vs {tb * 1e3:.3f} ms)"
         if tb and (tb - ta) / tb < NOISE:
@@ -82,7 +91,7 @@ def _explain(a: dict[str, Any], b: dict[str, Any], next_rank: int) -> str:
         return note
     if ta is not None and tb is None:
         return f"same score as #{next_rank}; has a ranking time, #{next_rank} does not"
-    return f"same score as #{next_rank} and no faster; submitted earlier ({a.get('submitted_at', '?')} vs {b.get('submitted_at', '?')})"
+    return f"same score as #{next_rank} and no faster; submitted earlier ({a.submitted_at or '?'} vs {b.submitted_at or '?'})"
 
 
 def render(rows: list[Row], fmt: str) -> str:
@@ -90,7 +99,7 @@ def render(rows: list[Row], fmt: str) -> str:
     if fmt == "json":
         return strict_json(
             [
-                {"rank": r.rank, "user": r.user, "submission": r.submission, "verdict": r.verdict,
+                {"rank": r.rank, "user": r.user, "submission": r.submission, "verdict": r.verdict.value,
                  "score": r.score, "time_s": r.time_s, "tie_break": r.tie_break}
                 for r in rows
             ],
@@ -101,14 +110,14 @@ def render(rows: list[Row], fmt: str) -> str:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["rank", "user", "submission", "verdict", "score", "time_s", "submitted_at", "tie_break"])
         for r in rows:
-            user, sub, verdict, at, tie_break = (csv_cell(str(t)) for t in (r.user, r.submission, r.verdict, r.submitted_at, r.tie_break))
+            user, sub, verdict, at, tie_break = (csv_cell(str(t)) for t in (r.user, r.submission, r.verdict.value, r.submitted_at, r.tie_break))
             writer.writerow([r.rank, user, sub, verdict, f"{r.score:.6g}", "" if r.time_s is None else f"{r.time_s:.6g}", at, tie_break])
         return buffer.getvalue()
     if fmt == "md":
         lines = ["| rank | user | submission | verdict | score | time (ms) | tie-break |", "|---:|---|---|---|---:|---:|---|"]
         for r in rows:
             # No code span around the file name: escapes do not work inside one.
-            user, sub, verdict, tie_break = (md_cell(str(t)) for t in (r.user, r.submission, r.verdict, r.tie_break))
+            user, sub, verdict, tie_break = (md_cell(str(t)) for t in (r.user, r.submission, r.verdict.value, r.tie_break))
             cells = [str(r.rank), user, sub, verdict, f"{r.score:.3f}", _ms(r.time_s), tie_break]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
@@ -120,7 +129,7 @@ def render(rows: list[Row], fmt: str) -> str:
 
 
 def _text(rows: list[Row]) -> str:
-    shown = [(visible(str(r.user)), visible(str(r.submission)), visible(str(r.verdict)), visible(r.tie_break)) for r in rows]
+    shown = [(visible(str(r.user)), visible(str(r.submission)), r.verdict.value, visible(r.tie_break)) for r in rows]
     width = max([len(user) for user, _, _, _ in shown] + [4])
     sub_w = max([len(sub) for _, sub, _, _ in shown] + [10])
     out = [f"{'rank':>4}  {'user':<{width}}  {'submission':<{sub_w}}  {'verdict':<21} {'score':>6} {'time ms':>9}"]
@@ -139,7 +148,7 @@ def _html(rows: list[Row]) -> str:
         "<tr>"
         + "".join(
             f"<td>{html_text(str(c))}</td>"
-            for c in (r.rank, r.user, r.submission, r.verdict, f"{r.score:.3f}", _ms(r.time_s), r.tie_break)
+            for c in (r.rank, r.user, r.submission, r.verdict.value, f"{r.score:.3f}", _ms(r.time_s), r.tie_break)
         )
         + "</tr>"
         for r in rows

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .batch import BatchSummary
+from .record import ResultRecord
 from .safe_text import visible
 
 
@@ -41,11 +42,11 @@ class BatchProgress:
         if self._progress is not None:
             self._progress.__exit__(None, None, None)
 
-    def update(self, summary: BatchSummary, record: dict[str, Any]) -> None:
+    def update(self, summary: BatchSummary, record: ResultRecord) -> None:
         todo = summary.total - summary.skipped
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = summary.graded / elapsed
-        counts = visible(" ".join(f"{k}:{v}" for k, v in sorted(summary.counts.items())))
+        counts = " ".join(f"{k.value}:{v}" for k, v in sorted(summary.counts.items(), key=lambda kv: kv[0].value))
         if self._progress is not None:
             if self._task is None:
                 self._task = self._progress.add_task("grading", total=todo, counts="", rate="")
@@ -53,7 +54,7 @@ class BatchProgress:
             return
         eta = (todo - summary.graded) / rate if rate > 0 else float("nan")
         print(
-            f"[{summary.graded}/{todo}] {visible(str(record['submission']))}: {visible(str(record['verdict']))} (score {record['score']:.3f}) "
+            f"[{summary.graded}/{todo}] {visible(record.submission)}: {record.verdict.value} (score {record.score:.3f}) "
             f"| {counts} | {rate:.2f}/s, ETA {eta:.0f}s",
             file=sys.stderr,
             flush=True,

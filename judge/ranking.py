@@ -31,8 +31,9 @@ from .compare import compare
 from .config import Config
 from .errors import ProblemSpecError
 from .expected import Expected, reference_outputs
+from .plan import RunPlan
 from .problem import ArgType, Problem
-from .runner import CaseOutcome, OutcomeKind, SolutionRun, WorkerOptions
+from .runner import CaseOutcome, OutcomeKind
 from .sandbox import SandboxPolicy
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,8 @@ def _draw(problem: Problem, case: TestCase, rng: random.Random) -> dict[str, Any
             value = rng.randint(int(gen.low), int(gen.high)) if gen.integer else rng.uniform(gen.low, gen.high)
         else:
             continue
-        inputs[spec.name] = float(value) if spec.type is ArgType.FLOAT else int(value) if spec.type is ArgType.INT else value
+        # A bool argument's choices pass through as written (convert() would coerce 0/1 choices).
+        inputs[spec.name] = value if spec.type is ArgType.BOOL else spec.type.convert(value)
     return inputs
 
 
@@ -124,14 +126,9 @@ def measure(
     calls = plan_calls(problem, cases)
     if not calls:
         return Ranking(None, {})
-    run = SolutionRun(
+    run = RunPlan.learner(problem, config, policy).run(
         submission,
-        problem.args,
         [call.inputs for call in calls],
-        problem.limits(config),
-        policy,
-        WorkerOptions(config.backend, config.precision, config.x64, None),
-        entry_point=problem.entry_point,
         case_ids=[f"{cases[c.case_index].id}#timed{c.number}" for c in calls],
         secret=range(len(calls)),
     )

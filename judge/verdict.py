@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +81,54 @@ _SHORT = {
 }
 
 
+class RecordError(ValueError):
+    """A stored result does not have the shape this module writes; ``field`` names the bad key."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def json_field(data: Mapping[str, Any], key: str, types: type | tuple[type, ...], default: Any = ..., where: str = "") -> Any:
+    """``data[key]`` checked against ``types`` (bool is never a number); ``default`` when absent."""
+    name = f"{where}{key}"
+    if key not in data:
+        if default is ...:
+            raise RecordError("missing", name)
+        return default
+    value = data[key]
+    if value is None and default is None:
+        return None
+    numeric = types in (int, float, (int, float))
+    if not isinstance(value, types) or (numeric and isinstance(value, bool)):
+        raise RecordError(f"expected {_type_name(types)}, got {type(value).__name__}", name)
+    return float(value) if types == (int, float) and isinstance(value, (int, float)) else value
+
+
+def _type_name(types: type | tuple[type, ...]) -> str:
+    return " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+
+
+def _verdict(data: Mapping[str, Any], where: str = "") -> Verdict:
+    code = json_field(data, "verdict", str, where=where)
+    try:
+        return Verdict.parse(code)
+    except ValueError as exc:
+        raise RecordError(str(exc), f"{where}verdict") from None
+
+
+def _ints(value: Any, name: str) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise RecordError("expected a list of integers", name)
+    return tuple(value)
+
+
+def _floats(value: Any, name: str) -> tuple[float, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        raise RecordError("expected a list of numbers", name)
+    return tuple(float(v) for v in value)
+
+
 @dataclass(frozen=True)
 class Mismatch:
     """How a returned array differs from the expected one (only for compared cases)."""
@@ -110,6 +158,23 @@ class Mismatch:
             data["expected_values"] = list(self.expected_values)
             data["got_values"] = list(self.got_values)
         return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str = "mismatch.") -> Mismatch:
+        """Inverse of :meth:`to_json`; :class:`RecordError` names the first bad field."""
+        number = (int, float)
+        indices = json_field(data, "first_indices", list, [], where)
+        return cls(
+            expected_shape=_ints(json_field(data, "expected_shape", list, where=where), f"{where}expected_shape"),
+            got_shape=_ints(json_field(data, "got_shape", list, where=where), f"{where}got_shape"),
+            max_abs_error=json_field(data, "max_abs_error", number, None, where),
+            max_rel_error=json_field(data, "max_rel_error", number, None, where),
+            n_mismatched=json_field(data, "n_mismatched", int, None, where),
+            n_total=json_field(data, "n_total", int, None, where),
+            first_indices=tuple(_ints(i, f"{where}first_indices") for i in indices),
+            expected_values=_floats(json_field(data, "expected_values", list, [], where), f"{where}expected_values"),
+            got_values=_floats(json_field(data, "got_values", list, [], where), f"{where}got_values"),
+        )
 
 
 @dataclass(frozen=True)
@@ -147,6 +212,25 @@ class CaseResult:
             data["hint"] = self.hint
         return data
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str = "case.") -> CaseResult:
+        """Inverse of :meth:`to_json` (older records hold only id, verdict and time)."""
+        if not isinstance(data, Mapping):
+            raise RecordError("expected an object", where.rstrip("."))
+        number = (int, float)
+        mismatch = json_field(data, "mismatch", dict, None, where)
+        return cls(
+            case_id=json_field(data, "id", str, where=where),
+            hidden=json_field(data, "hidden", bool, False, where),
+            verdict=_verdict(data, where),
+            message=json_field(data, "message", str, "", where),
+            time_s=json_field(data, "time_s", number, None, where),
+            max_abs_error=json_field(data, "max_abs_error", number, None, where),
+            max_rel_error=json_field(data, "max_rel_error", number, None, where),
+            mismatch=None if mismatch is None else Mismatch.from_json(mismatch, f"{where}mismatch."),
+            hint=json_field(data, "hint", str, None, where),
+        )
+
 
 @dataclass(frozen=True)
 class RunInfo:
@@ -171,6 +255,23 @@ class RunInfo:
             "restarts": self.restarts,
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], where: str = "run.") -> RunInfo:
+        """Inverse of :meth:`to_json`."""
+        number = (int, float)
+        notes = json_field(data, "notes", list, [], where)
+        if not all(isinstance(n, str) for n in notes):
+            raise RecordError("expected a list of strings", f"{where}notes")
+        return cls(
+            sandboxed=json_field(data, "sandboxed", bool, where=where),
+            stdout_bytes=json_field(data, "stdout_bytes", int, None, where),
+            stderr_bytes=json_field(data, "stderr_bytes", int, None, where),
+            output_truncated=json_field(data, "output_truncated", bool, None, where),
+            peak_memory_mib=json_field(data, "peak_memory_mib", number, None, where),
+            restarts=json_field(data, "restarts", int, 0, where),
+            notes=tuple(notes),
+        )
 
 
 @dataclass(frozen=True)
@@ -209,3 +310,34 @@ class SubmissionResult:
             "wall_s": None if self.wall_s is None else round(self.wall_s, 3),
             "ranking_time_s": self.ranking_time_s,
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SubmissionResult:
+        """Inverse of :meth:`to_json`: ``SubmissionResult.from_json(r.to_json()) == r`` up to rounding.
+
+        Example:
+            >>> r = SubmissionResult("conv1d", "a.py", Verdict.ACCEPTED, (CaseResult("c1", False, Verdict.ACCEPTED),))
+            >>> SubmissionResult.from_json(r.to_json()) == r
+            True
+            >>> SubmissionResult.from_json({**r.to_json(), "verdict": "great"})
+            Traceback (most recent call last):
+            ...
+            judge.verdict.RecordError: unknown verdict 'great'; valid verdicts: accepted, wrong_answer, ...
+        """
+        number = (int, float)
+        cases = json_field(data, "cases", list, [])
+        environment = json_field(data, "environment", dict, {})
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in environment.items()):
+            raise RecordError("expected an object of strings", "environment")
+        run = json_field(data, "run", dict, None)
+        return cls(
+            problem=json_field(data, "problem", str, ""),
+            submission=json_field(data, "submission", str),
+            verdict=_verdict(data),
+            cases=tuple(CaseResult.from_json(c, f"cases[{i}].") for i, c in enumerate(cases)),
+            message=json_field(data, "message", str, ""),
+            environment=dict(environment),
+            run=None if run is None else RunInfo.from_json(run),
+            wall_s=json_field(data, "wall_s", number, None),
+            ranking_time_s=json_field(data, "ranking_time_s", number, None),
+        )

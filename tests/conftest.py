@@ -8,6 +8,8 @@ import pytest
 
 from judge.config import Config, load_config
 from judge.problem import Problem, load_problem
+from judge.record import ResultRecord
+from judge.verdict import CaseResult, SubmissionResult, Verdict
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,3 +33,14 @@ def config(session_cache: Path) -> Config:
 @pytest.fixture(scope="session")
 def conv1d(config: Config) -> Problem:
     return load_problem("conv1d", config.problems_dir)
+
+
+def graded_record(user: str, submission: str, score: float, time_s: float | None = None, submitted_at: str = "",
+                  verdict: str = "accepted", sha256: str = "0") -> ResultRecord:
+    """A stored record with the given score (as a share of 20 cases) for leaderboard and diff tests."""
+    passed = round(score * 20)
+    assert abs(passed - score * 20) < 1e-9, "scores in these tests are multiples of 1/20"
+    failing = Verdict.parse(verdict) if verdict != "accepted" else Verdict.WRONG_ANSWER
+    cases = tuple(CaseResult(f"c{i}", False, Verdict.ACCEPTED if i < passed else failing) for i in range(20))
+    result = SubmissionResult("conv1d", submission, Verdict.parse(verdict), cases, ranking_time_s=time_s)
+    return ResultRecord(user, submission, sha256, result, submitted_at=submitted_at)

@@ -12,12 +12,17 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import graded_record
 
-from judge.batch import ResultsLog, diff_results, discover, read_results, run_batch
+from judge.batch import run_batch
 from judge.config import Config
+from judge.diff import diff_results
+from judge.discover import discover
 from judge.errors import JudgeError
 from judge.leaderboard import rank, render
 from judge.problem import Problem
+from judge.record import ResultRecord
+from judge.store.jsonl import JsonLines, ResultsLog, read_results
 
 REPO = Path(__file__).resolve().parent.parent
 SOL = REPO / "problems" / "conv1d" / "solutions"
@@ -53,18 +58,18 @@ def test_results_log_repairs_a_torn_last_line(tmp_path: Path) -> None:
     path = tmp_path / "results.jsonl"
     good = json.dumps({"submission": "a.py", "sha256": "1"}) + "\n"
     path.write_text(good + '{"submission": "b.py", "sha2')
-    log = ResultsLog(path)
-    assert log.repaired and [r["submission"] for r in log.records] == ["a.py"]
+    log = JsonLines(path, required=("submission", "sha256"))
+    assert log.repaired and [r["submission"] for r in log.rows] == ["a.py"]
     assert path.read_text() == good
     log.append({"submission": "b.py", "sha256": "2"})
-    assert len(ResultsLog(path).records) == 2
+    assert len(JsonLines(path).rows) == 2
 
 
 def test_results_log_refuses_foreign_lines(tmp_path: Path) -> None:
     path = tmp_path / "results.jsonl"
     path.write_text('{"submission": "a.py", "sha256": "1"}\nnot json\n{"submission": "c.py", "sha256": "3"}\n')
     with pytest.raises(JudgeError) as info:
-        ResultsLog(path)
+        JsonLines(path, required=("submission", "sha256"))
     assert info.value.line == 2
 
 
@@ -72,21 +77,21 @@ def test_batch_grades_resumes_and_rejudges(tmp_path: Path, conv1d: Problem, conf
     subs = make_subs(tmp_path / "subs")
     out = tmp_path / "results"
     seen: list[str] = []
-    summary = run_batch(subs, conv1d, config, out, jobs=2, progress=lambda s, r: seen.append(r["submission"]))
+    summary = run_batch(subs, conv1d, config, out, jobs=2, progress=lambda s, r: seen.append(r.submission))
     assert summary.graded == 5 and summary.skipped == 0 and not summary.interrupted
     records = read_results(out)
-    by_path = {r["submission"]: r for r in records}
+    by_path = {r.submission: r for r in records}
     assert sorted(seen) == sorted(by_path)
-    assert by_path["alice/attempt1.py"]["verdict"] == "accepted"
-    assert by_path["alice/attempt1.py"]["ranking_time_s"] > 0
-    assert by_path["alice/attempt2.py"]["verdict"] == "wrong_answer"
-    assert by_path["alice/attempt2.py"]["ranking_time_s"] is None
-    assert by_path["carol.py"]["verdict"] == "compile_error"
-    for record in records:
+    assert by_path["alice/attempt1.py"].verdict == "accepted"
+    assert (by_path["alice/attempt1.py"].ranking_time_s or 0) > 0
+    assert by_path["alice/attempt2.py"].verdict == "wrong_answer"
+    assert by_path["alice/attempt2.py"].ranking_time_s is None
+    assert by_path["carol.py"].verdict == "compile_error"
+    for line in lines_of(out / "results.jsonl"):
         assert {"user", "submission", "sha256", "verdict", "score", "cases", "ranking_time_s", "environment",
-                "started_at", "finished_at", "submitted_at", "attempts"} <= set(record)
-        assert record["environment"]["jax"] and record["sandboxed"] is True
-        assert all({"id", "verdict", "time_s"} <= set(c) for c in record["cases"])
+                "started_at", "finished_at", "submitted_at", "attempts"} <= set(line)
+        assert line["environment"]["jax"] and line["run"]["sandboxed"] is True
+        assert all({"id", "verdict", "time_s"} <= set(c) for c in line["cases"])
 
     # Nothing new: a rerun grades nothing.
     again = run_batch(subs, conv1d, config, out, jobs=2)
@@ -102,24 +107,22 @@ def test_batch_grades_resumes_and_rejudges(tmp_path: Path, conv1d: Problem, conf
     assert rejudged.graded == 5
     kept = sorted(out.glob("results.*.jsonl"))
     assert len(kept) == 1 and len(read_results(out)) == 5
-    old_bob = [r for r in read_results(kept[0]) if r["submission"] == "bob/main.py"][0]
-    assert old_bob["verdict"] == "wrong_answer"  # first line for bob's old content
+    old_bob = [r for r in read_results(kept[0]) if r.submission == "bob/main.py"][0]
+    assert old_bob.verdict == "wrong_answer"  # first line for bob's old content
 
 
 def test_diff_lists_changed_verdicts_and_scores() -> None:
-    a = [{"submission": "x.py", "user": "x", "verdict": "accepted", "score": 1.0},
-         {"submission": "y.py", "user": "y", "verdict": "wrong_answer", "score": 0.5},
-         {"submission": "z.py", "user": "z", "verdict": "wrong_answer", "score": 0.5}]
-    b = [{"submission": "x.py", "user": "x", "verdict": "accepted", "score": 1.0},
-         {"submission": "y.py", "user": "y", "verdict": "wrong_answer", "score": 0.25},
-         {"submission": "z.py", "user": "z", "verdict": "accepted", "score": 1.0}]
+    a = [graded_record("x", "x.py", 1.0), graded_record("y", "y.py", 0.5, verdict="wrong_answer"),
+         graded_record("z", "z.py", 0.5, verdict="wrong_answer")]
+    b = [graded_record("x", "x.py", 1.0), graded_record("y", "y.py", 0.25, verdict="wrong_answer"),
+         graded_record("z", "z.py", 1.0)]
     changes = diff_results(a, b)
-    assert [c["submission"] for c in changes] == ["y.py", "z.py"]
-    assert changes[1]["verdict_before"] == "wrong_answer" and changes[1]["verdict_after"] == "accepted"
+    assert [c.submission for c in changes] == ["y.py", "z.py"]
+    assert changes[1].verdict_before == "wrong_answer" and changes[1].verdict_after == "accepted"
 
 
-def record(user: str, sub: str, score: float, time_s: float | None, at: str, verdict: str = "accepted") -> dict:
-    return {"user": user, "submission": sub, "score": score, "ranking_time_s": time_s, "submitted_at": at, "verdict": verdict}
+def record(user: str, sub: str, score: float, time_s: float | None, at: str, verdict: str = "accepted") -> ResultRecord:
+    return graded_record(user, sub, score, time_s, at, verdict)
 
 
 def test_ranking_order_and_tie_explanations() -> None:
@@ -197,8 +200,8 @@ def test_leaderboard_cli_on_batch_results(tmp_path: Path) -> None:
     out = tmp_path / "r"
     out.mkdir()
     log = ResultsLog(out / "results.jsonl")
-    log.append({**record("ann", "ann/1.py", 1.0, 0.01, "t1"), "sha256": "a"})
-    log.append({**record("bob", "bob.py", 0.0, None, "t1", "compile_error"), "sha256": "b"})
+    log.append(graded_record("ann", "ann/1.py", 1.0, 0.01, "t1", sha256="a"))
+    log.append(graded_record("bob", "bob.py", 0.0, None, "t1", "compile_error", sha256="b"))
     proc = subprocess.run([sys.executable, "-m", "judge", "leaderboard", str(out), "--format", "json"],
                           capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
@@ -223,7 +226,7 @@ def test_dask_executor_with_a_local_cluster(tmp_path: Path, session_cache: Path)
 
 
 def test_a_judge_fault_is_retried_once_then_recorded(tmp_path: Path, conv1d: Problem, config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    import judge.batch as batch_mod
+    import judge.job as job_mod
     from judge.verdict import CaseResult, SubmissionResult, Verdict
 
     subs = tmp_path / "subs"
@@ -232,15 +235,15 @@ def test_a_judge_fault_is_retried_once_then_recorded(tmp_path: Path, conv1d: Pro
     (subs / "broken.py").write_text("def solve(*a):\n    pass\n")
     calls: dict[str, int] = {}
 
-    def fake_grade(path: Path, problem: Problem, config: Config, measure: bool = False) -> SubmissionResult:
+    def fake_grade(path: Path, problem: Problem, config: Config, **options: object) -> SubmissionResult:
         calls[path.name] = calls.get(path.name, 0) + 1
         if path.name == "broken.py" or calls[path.name] == 1:
             raise RuntimeError("the judge tripped")
         return SubmissionResult(problem.id, str(path), Verdict.ACCEPTED, (CaseResult("c", False, Verdict.ACCEPTED),))
 
-    monkeypatch.setattr(batch_mod, "grade", fake_grade)
+    monkeypatch.setattr(job_mod, "grade", fake_grade)
     summary = run_batch(subs, conv1d, config, tmp_path / "r", jobs=1)
-    records = {r["submission"]: r for r in read_results(tmp_path / "r")}
+    records = {r.submission: r for r in read_results(tmp_path / "r")}
     assert calls == {"flaky.py": 2, "broken.py": 2} and summary.retried == 2
-    assert records["flaky.py"]["verdict"] == "accepted" and records["flaky.py"]["attempts"] == 2
-    assert records["broken.py"]["verdict"] == "internal_error" and "the judge tripped" in records["broken.py"]["message"]
+    assert records["flaky.py"].verdict == "accepted" and records["flaky.py"].attempts == 2
+    assert records["broken.py"].verdict == "internal_error" and "the judge tripped" in records["broken.py"].message

@@ -12,10 +12,10 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "judge"
-AROUND_THE_PIPELINE = {"cli", "cli_options", "authoring_cli", "batch", "leaderboard", "progress", "cache", "check", "authoring"}
+AROUND_THE_PIPELINE = {"cli", "cli_options", "authoring_cli", "batch", "discover", "diff", "leaderboard", "progress", "cache", "check", "authoring"}
 PIPELINE = {
     "config", "errors", "yamlio", "problem", "genspec", "cases", "sandbox", "sandbox_launch", "channel", "worker",
-    "worker_protocol", "runner", "expected", "compare", "hints", "ranking", "verdict", "grade", "report", "safe_text",
+    "worker_protocol", "runner", "plan", "expected", "compare", "hints", "ranking", "verdict", "grade", "record", "job", "report", "safe_text",
 }
 
 

@@ -25,19 +25,24 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import graded_record
 from rich.console import Console
 
 import judge.batch as batch_mod
+import judge.job as job_mod
 import judge.safe_text
-from judge.batch import ResultsLog, discover, read_results, run_batch, scan
+from judge.batch import run_batch
 from judge.check import CheckItem, CheckReport, SolutionCheck
 from judge.check import render_text as check_text
 from judge.cli import LOG_FORMAT, SafeLogFormatter, main
 from judge.config import Config
+from judge.discover import discover, scan
 from judge.leaderboard import rank, render
 from judge.problem import Problem
+from judge.record import ResultRecord
 from judge.report import make_console, render_json, render_text
 from judge.safe_text import csv_cell, is_safe_name, md_cell, visible
+from judge.store.jsonl import ResultsLog, read_results
 from judge.verdict import CaseResult, Mismatch, RunInfo, SubmissionResult, Verdict
 
 REPO = Path(__file__).resolve().parent.parent
@@ -162,7 +167,7 @@ def test_check_text_report_shows_escape_sequences() -> None:
         "p" + TITLE, "/x" + CLEAR,
         (CheckItem("reference is deterministic and finite", False, "case 'a': boom" + FAKE_VERDICT, ("x" + CLIPBOARD, "y")),),
         case_ids=("a" + BIDI, "b"),
-        solutions=(SolutionCheck("wrong/w" + C1_CSI + ".py", "wrong_answer", "wrong_answer", ("a" + BIDI,)),),
+        solutions=(SolutionCheck("wrong/w" + C1_CSI + ".py", Verdict.WRONG_ANSWER, Verdict.WRONG_ANSWER, ("a" + BIDI,)),),
         redundant_cases=("b",),
     )
     out = check_text(report)
@@ -174,8 +179,7 @@ def test_cli_error_and_diff_lines_show_escapes(tmp_path: Path) -> None:
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         log = ResultsLog(tmp_path / name / "results.jsonl")
-        log.append({"submission": "x" + CLEAR + ".py", "sha256": "1", "user": "x", "verdict": "accepted",
-                    "score": 1.0 if name == "a" else 0.5})
+        log.append(graded_record("x", "x" + CLEAR + ".py", 1.0 if name == "a" else 0.5, sha256="1"))
     runner = CliRunner()
     diff = runner.invoke(main, ["diff", str(tmp_path / "a"), str(tmp_path / "b")])
     assert diff.exit_code == 0 and "x\\x1b[2J\\x1b[H.py" in diff.output and unsafe_chars(diff.output) == []
@@ -206,8 +210,8 @@ def test_grade_a_file_named_like_rich_markup(tmp_path: Path, session_cache: Path
 # -- leaderboard -------------------------------------------------------------------------------
 
 
-def record(user: str, sub: str, score: float, at: str = "2026-01-01T00:00:00+00:00") -> dict[str, Any]:
-    return {"user": user, "submission": sub, "score": score, "ranking_time_s": None, "submitted_at": at, "verdict": "accepted"}
+def record(user: str, sub: str, score: float, at: str = "2026-01-01T00:00:00+00:00") -> ResultRecord:
+    return graded_record(user, sub, score, None, at)
 
 
 FORGED_ROW = "x\n   1  mallory  mallory.py  accepted  1.000  0.001"
@@ -263,10 +267,10 @@ def test_leaderboard_names_cannot_forge_rows_inject_html_or_formulas() -> None:
 def fake_grading(monkeypatch: pytest.MonkeyPatch, config: Config) -> Config:
     """Batch machinery without JAX: every submission accepted, no ranking time."""
 
-    def fake_grade(path: Path, problem: Problem, config: Config, measure: bool = False) -> SubmissionResult:
+    def fake_grade(path: Path, problem: Problem, config: Config, **options: object) -> SubmissionResult:
         return SubmissionResult(problem.id, str(path), Verdict.ACCEPTED, (CaseResult("c", False, Verdict.ACCEPTED),))
 
-    monkeypatch.setattr(batch_mod, "grade", fake_grade)
+    monkeypatch.setattr(job_mod, "grade", fake_grade)
     return dataclasses.replace(config, sandbox="none")
 
 
@@ -287,7 +291,7 @@ def make_unsafe_tree(root: Path) -> Path:
 
 def test_discover_refuses_names_that_cannot_be_shown(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     root = make_unsafe_tree(tmp_path / "subs")
-    with caplog.at_level(logging.WARNING, logger="judge.batch"):
+    with caplog.at_level(logging.WARNING, logger="judge.discover"):
         found = scan(root)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert [s.relpath for s in found.submissions] == ["ok.py"]
@@ -303,7 +307,7 @@ def test_batch_counts_refused_files_and_grades_none_of_them(tmp_path: Path, conv
     (root / "link.py").symlink_to(ACCEPTED)
     summary = run_batch(root, conv1d, fake_grading, tmp_path / "out", jobs=1)
     assert (summary.graded, summary.refused) == (1, len(UNSAFE_NAMES) + 3)
-    assert [r["submission"] for r in read_results(tmp_path / "out")] == ["ok.py"]
+    assert [r.submission for r in read_results(tmp_path / "out")] == ["ok.py"]
 
 
 def test_tie_break_uses_the_judges_first_seen_time_not_the_mtime(tmp_path: Path, conv1d: Problem, fake_grading: Config) -> None:
@@ -316,7 +320,7 @@ def test_tie_break_uses_the_judges_first_seen_time_not_the_mtime(tmp_path: Path,
     shutil.copy(ACCEPTED, subs / "amy.py")
     os.utime(subs / "amy.py", (946684800, 946684800))
     run_batch(subs, conv1d, fake_grading, out, jobs=1)
-    first = {r["submission"]: r["submitted_at"] for r in read_results(out)}
+    first = {r.submission: r.submitted_at for r in read_results(out)}
     assert first["zed.py"] < first["amy.py"] and not first["amy.py"].startswith("2000")
     rows = rank(read_results(out))
     assert [r.user for r in rows] == ["zed", "amy"] and "submitted earlier" in rows[0].tie_break
@@ -326,23 +330,22 @@ def test_tie_break_uses_the_judges_first_seen_time_not_the_mtime(tmp_path: Path,
     again = run_batch(subs, conv1d, fake_grading, out, jobs=1)
     assert (again.graded, again.skipped) == (0, 2)
     run_batch(subs, conv1d, fake_grading, out, jobs=1, rejudge=True)
-    assert {r["submission"]: r["submitted_at"] for r in read_results(out)} == first
+    assert {r.submission: r.submitted_at for r in read_results(out)} == first
     (out / "results.jsonl").unlink()
     run_batch(subs, conv1d, fake_grading, out, jobs=1)
-    assert {r["submission"]: r["submitted_at"] for r in read_results(out)} == first
+    assert {r.submission: r.submitted_at for r in read_results(out)} == first
 
     # New content is a new submission, seen now; going back to the old content finds its old time.
     (subs / "zed.py").write_text(ACCEPTED.read_text() + "\n# v2\n")
     run_batch(subs, conv1d, fake_grading, out, jobs=1)
-    times = [r["submitted_at"] for r in read_results(out) if r["submission"] == "zed.py"]
+    times = [r.submitted_at for r in read_results(out) if r.submission == "zed.py"]
     assert times[-1] > first["amy.py"]
     shutil.copy(ACCEPTED, subs / "zed.py")
-    assert {s.relpath: s.submitted_at for s in batch_mod.first_seen(discover(subs), ResultsLog(out / "seen.jsonl"))} == first
+    assert {s.relpath: s.submitted_at for s in batch_mod.first_seen(discover(subs), batch_mod.seen_log(out))} == first
 
 
 def test_csv_leaderboard_is_safe_for_a_reader_that_splits_on_semicolons() -> None:
-    record = {"user": "pwn;=2+5;@SUM(1+9)", "submission": "a.py", "verdict": "accepted", "score": 1.0,
-              "ranking_time_s": 0.01, "submitted_at": "2026-11-25T00:00:00+00:00"}
+    record = graded_record("pwn;=2+5;@SUM(1+9)", "a.py", 1.0, 0.01, "2026-11-25T00:00:00+00:00")
     out = render(rank([record]), "csv")
     for line in out.splitlines():
         for piece in line.replace(",", ";").split(";"):
