@@ -2,11 +2,10 @@
 
 The public API, for tools and tests that skip the CLI::
 
-    from judge import load_config, load_problem, grade
+    from judge import load_config, read_job, run_job
     config = load_config("config.yaml")
-    problem = load_problem("conv1d", config.problems_dir)
-    result = grade(Path("submissions/alice_correct.py"), problem, config)
-    print(result.verdict.value, result.score)
+    record = run_job(read_job(Path("submissions/alice_correct.py"), "conv1d"), config)
+    print(record.verdict.value, record.score)
 
 Names are imported lazily: the sandboxed worker imports ``judge.worker`` and ``judge.channel``
 only, and must not pay for (or expose) the rest of the judge.
@@ -20,10 +19,12 @@ from typing import Any
 _EXPORTS = {
     "CaseResult": "verdict",
     "Config": "config",
+    "Job": "record",
     "JudgeError": "errors",
     "Limits": "config",
     "Problem": "problem",
     "SubmissionResult": "verdict",
+    "ResultRecord": "record",
     "TestCase": "cases",
     "Verdict": "verdict",
     "grade": "grade",
@@ -32,7 +33,9 @@ _EXPORTS = {
     "load_config": "config",
     "load_problem": "problem",
     "materialize": "cases",
+    "read_job": "job",
     "run_batch": "batch",
+    "run_job": "job",
 }
 __all__ = sorted(_EXPORTS)
 

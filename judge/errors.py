@@ -68,3 +68,7 @@ class BackendUnavailable(JudgeError):
 
 class ReferenceFailed(JudgeError):
     """The trusted reference crashed or misbehaved: the problem, not the learner, is at fault."""
+
+
+class AuthoringError(JudgeError):
+    """A request of an authoring command cannot be carried out (existing folder, bad flag...)."""

@@ -28,7 +28,7 @@ from .expected import Expected, expected_outputs, package_versions
 from .hints import HintMatcher
 from .plan import RunPlan
 from .problem import HiddenFeedback, Problem
-from .runner import CaseOutcome, OutcomeKind
+from .runner import CaseOutcome, OutcomeKind, RunGroup
 from .safe_text import visible
 from .sandbox import SandboxPolicy
 from .verdict import CaseResult, RunInfo, SubmissionResult, Verdict
@@ -70,11 +70,13 @@ def grade_stream(
     policy: SandboxPolicy | None = None,
     measure: bool = False,
     hints: bool = True,
+    group: RunGroup | None = None,
 ) -> Iterator[CaseResult | SubmissionResult]:
     """Yield each :class:`CaseResult` as it is decided, then the :class:`SubmissionResult`.
 
     With ``measure``, an accepted submission also gets a ranking time: see :func:`benchmark_plan`.
     With ``hints``, a wrong answer that matches a known wrong solution carries its hint (judge.hints).
+    ``group`` lets the caller stop this grading's workers (see :class:`judge.runner.RunGroup`).
     """
     started = time.monotonic()
     if not submission.is_file():
@@ -92,6 +94,7 @@ def grade_stream(
         # may come from a process that has already seen a hidden case's inputs.
         order=[i for i, c in enumerate(cases) if not c.hidden] + [i for i, c in enumerate(cases) if c.hidden],
         secret=[i for i, c in enumerate(cases) if c.hidden],
+        group=group,
     )
     matcher: HintMatcher | None = None
     for outcome in run.outcomes():
@@ -107,7 +110,7 @@ def grade_stream(
     results.sort(key=lambda r: position[r.case_id])  # reports list cases as the file does
     ranking_time: float | None = None
     if measure and results and all(r.passed for r in results):
-        ranking = ranking_mod.measure(submission, problem, cases, expected, config, plan.policy)
+        ranking = ranking_mod.measure(submission, problem, cases, expected, config, plan.policy, group)
         ranking_time = ranking.time_s
         for index, failure in ranking.failures.items():
             verdict = Verdict.WRONG_ANSWER if failure.kind is OutcomeKind.OK else _OUTCOME_VERDICT[failure.kind]
@@ -165,9 +168,10 @@ def grade(
     on_case: Callable[[CaseResult], None] | None = None,
     measure: bool = False,
     hints: bool = True,
+    group: RunGroup | None = None,
 ) -> SubmissionResult:
     """Grade ``submission`` and return its result; ``on_case`` sees each case as it finishes."""
-    for item in grade_stream(submission, problem, config, cases=cases, policy=policy, measure=measure, hints=hints):
+    for item in grade_stream(submission, problem, config, cases=cases, policy=policy, measure=measure, hints=hints, group=group):
         if isinstance(item, SubmissionResult):
             return item
         if on_case is not None:

@@ -33,6 +33,7 @@ from .expected import package_versions
 from .grade import grade
 from .problem import Problem, load_problem
 from .record import Job, ResultRecord, iso_now
+from .runner import RunGroup
 from .safe_text import is_safe_name, visible
 from .sandbox import SandboxPolicy
 from .verdict import CaseResult, Verdict
@@ -64,17 +65,19 @@ def run_job(
     measure: bool = False,
     hints: bool = True,
     on_case: Callable[[CaseResult], None] | None = None,
+    group: RunGroup | None = None,
 ) -> ResultRecord:
     """Grade ``job`` into its record (see the module doc for what is retried, recorded or raised).
 
     ``problem`` saves loading ``job.problem`` again when the caller has it; ``measure`` adds a
-    ranking time to an accepted result; ``on_case`` sees each case result as it is decided.
+    ranking time to an accepted result; ``on_case`` sees each case result as it is decided;
+    ``group`` lets the caller stop the job's workers. An aborted group's job is not retried.
     """
     problem = problem or load_problem(job.problem, config.problems_dir)
     attempt = 1
     while True:
-        record = _attempt(job, problem, config, policy, measure, hints, on_case, attempt)
-        if record.verdict is not Verdict.INTERNAL_ERROR or attempt > RETRIES:
+        record = _attempt(job, problem, config, policy, measure, hints, on_case, group, attempt)
+        if record.verdict is not Verdict.INTERNAL_ERROR or attempt > RETRIES or (group is not None and group.aborted):
             return record
         log.warning("internal error grading %s (%s); retrying", visible(job.name), visible(record.message))
         attempt += 1
@@ -88,6 +91,7 @@ def _attempt(
     measure: bool,
     hints: bool,
     on_case: Callable[[CaseResult], None] | None,
+    group: RunGroup | None,
     attempt: int,
 ) -> ResultRecord:
     started = iso_now()
@@ -97,7 +101,7 @@ def _attempt(
         copy = Path(tmp) / (base if base.endswith(".py") and is_safe_name(base) else "submission.py")
         copy.write_bytes(job.source)
         try:
-            result = grade(copy, problem, config, policy=policy, measure=measure, hints=hints, on_case=on_case)
+            result = grade(copy, problem, config, policy=policy, measure=measure, hints=hints, on_case=on_case, group=group)
         except SYSTEMIC:
             raise
         except JudgeError as exc:

@@ -22,7 +22,7 @@ from typing import Any
 
 from .config import Config, Limits
 from .problem import ArgSpec, Problem
-from .runner import SolutionRun, WorkerOptions
+from .runner import RunGroup, SolutionRun, WorkerOptions
 from .sandbox import SandboxPolicy
 
 
@@ -77,6 +77,7 @@ class RunPlan:
         case_ids: Sequence[str] | None = None,
         order: Sequence[int] | None = None,
         secret: Collection[int] = (),
+        group: RunGroup | None = None,
     ) -> SolutionRun:
         """A :class:`SolutionRun` of ``program`` over ``inputs`` under this plan."""
         if self.options.compile_cache is not None:
@@ -92,4 +93,5 @@ class RunPlan:
             case_ids=None if case_ids is None else list(case_ids),
             order=order,
             secret=secret,
+            group=group,
         )

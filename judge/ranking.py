@@ -33,7 +33,7 @@ from .errors import ProblemSpecError
 from .expected import Expected, reference_outputs
 from .plan import RunPlan
 from .problem import ArgType, Problem
-from .runner import CaseOutcome, OutcomeKind
+from .runner import CaseOutcome, OutcomeKind, RunGroup
 from .sandbox import SandboxPolicy
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,7 @@ def measure(
     expected: Mapping[str, Expected],
     config: Config,
     policy: SandboxPolicy,
+    group: RunGroup | None = None,
 ) -> Ranking:
     """Time the benchmark calls in a fresh worker and check every answer (see the module doc)."""
     calls = plan_calls(problem, cases)
@@ -131,6 +132,7 @@ def measure(
         [call.inputs for call in calls],
         case_ids=[f"{cases[c.case_index].id}#timed{c.number}" for c in calls],
         secret=range(len(calls)),
+        group=group,
     )
     times: dict[int, list[float]] = {}
     answers: list[tuple[TimedCall, Any]] = []

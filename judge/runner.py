@@ -52,17 +52,48 @@ log = logging.getLogger(__name__)
 
 DEATH_GRACE_S = 1.0  # how long a worker that closed its channel may take to exit by itself
 
-# Live worker processes, so Ctrl-C in a batch can stop every grading at once.
-_LIVE: dict[int, tuple[subprocess.Popen[bytes], Sandbox]] = {}
-_LIVE_LOCK = threading.Lock()
+class RunGroup:
+    """The workers started for one caller (a batch, a service's job), so it can stop them all at once.
 
+    Owned by the caller, not by the process: two batches (or a service's jobs) in one process
+    each stop only their own workers. After :meth:`abort`, a worker that starts is killed at once.
 
-def abort_all_runs() -> None:
-    """SIGKILL every worker this process has running (used when a batch is interrupted)."""
-    with _LIVE_LOCK:
-        live = list(_LIVE.values())
-    for process, sandbox in live:
-        sandbox.kill(process)
+    Example:
+        >>> group = RunGroup()
+        >>> group.abort()
+        >>> group.aborted, group.live
+        (True, 0)
+    """
+
+    def __init__(self) -> None:
+        self._live: dict[int, tuple[subprocess.Popen[bytes], Sandbox]] = {}
+        self._lock = threading.Lock()
+        self.aborted = False
+
+    @property
+    def live(self) -> int:
+        """How many workers of this group are running."""
+        with self._lock:
+            return len(self._live)
+
+    def add(self, process: subprocess.Popen[bytes], sandbox: Sandbox) -> None:
+        with self._lock:
+            self._live[id(process)] = (process, sandbox)
+            aborted = self.aborted
+        if aborted:
+            sandbox.kill(process)
+
+    def remove(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._live.pop(id(process), None)
+
+    def abort(self) -> None:
+        """SIGKILL every worker of this group, now and from now on (Ctrl-C in a batch)."""
+        with self._lock:
+            self.aborted = True
+            live = list(self._live.values())
+        for process, sandbox in live:
+            sandbox.kill(process)
 
 
 class OutcomeKind(str, enum.Enum):
@@ -180,8 +211,10 @@ class SolutionRun:
         case_ids: Sequence[str] | None = None,
         order: Sequence[int] | None = None,
         secret: Collection[int] = (),
+        group: RunGroup | None = None,
     ) -> None:
         self.solution = solution
+        self.group = group
         self.args = tuple(args)
         self.inputs = list(inputs)
         self.limits = limits
@@ -282,8 +315,8 @@ class SolutionRun:
         )
         os.close(to_worker_r)
         os.close(from_worker_w)
-        with _LIVE_LOCK:
-            _LIVE[id(process)] = (process, sandbox)
+        if self.group is not None:
+            self.group.add(process, sandbox)
         streams = [_Stream(process.stdout, self.limits.output_bytes), _Stream(process.stderr, self.limits.output_bytes)]
         for stream in streams:
             stream.start()
@@ -356,8 +389,8 @@ class SolutionRun:
             yield dataclasses.replace(self._death_outcome(process, sandbox, current, phase, exc, streams[1]), after_secret=tainted)
         finally:
             sandbox.kill(process)
-            with _LIVE_LOCK:
-                _LIVE.pop(id(process), None)
+            if self.group is not None:
+                self.group.remove(process)
             _close_quietly(to_worker_w)
             _close_quietly(from_worker_r)
             try:

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from judge.authoring import append_cases, flow_yaml, propose_candidates
-from judge.authoring_cli import register
+from judge.authoring.cases import append_cases, flow_yaml, propose_candidates
 from judge.cases import load_cases, materialize
 from judge.cli import main
+from judge.cli.authoring import register
 from judge.problem import load_problem
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,11 +15,11 @@ import pytest
 from conftest import graded_record
 
 from judge.batch import run_batch
+from judge.batch.diff import diff_results
+from judge.batch.discover import discover
+from judge.batch.leaderboard import rank, render
 from judge.config import Config
-from judge.diff import diff_results
-from judge.discover import discover
 from judge.errors import JudgeError
-from judge.leaderboard import rank, render
 from judge.problem import Problem
 from judge.record import ResultRecord
 from judge.store.jsonl import JsonLines, ResultsLog, read_results

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from judge.authoring_cli import register
-from judge.check import bfloat16_round, redundant_cases
+from judge.authoring.check import bfloat16_round, redundant_cases
 from judge.cli import main
+from judge.cli.authoring import register
 
 REPO = Path(__file__).resolve().parent.parent
 

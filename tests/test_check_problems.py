@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from judge.authoring_cli import register
 from judge.cli import main
+from judge.cli.authoring import register
 
 REPO = Path(__file__).resolve().parent.parent
 PROBLEMS = sorted(p.parent for p in REPO.glob("problems/*/problem.yaml"))

@@ -31,13 +31,13 @@ from rich.console import Console
 import judge.batch as batch_mod
 import judge.job as job_mod
 import judge.safe_text
+from judge.authoring.check import CheckItem, CheckReport, SolutionCheck
+from judge.authoring.check import render_text as check_text
 from judge.batch import run_batch
-from judge.check import CheckItem, CheckReport, SolutionCheck
-from judge.check import render_text as check_text
+from judge.batch.discover import discover, scan
+from judge.batch.leaderboard import rank, render
 from judge.cli import LOG_FORMAT, SafeLogFormatter, main
 from judge.config import Config
-from judge.discover import discover, scan
-from judge.leaderboard import rank, render
 from judge.problem import Problem
 from judge.record import ResultRecord
 from judge.report import make_console, render_json, render_text
@@ -291,7 +291,7 @@ def make_unsafe_tree(root: Path) -> Path:
 
 def test_discover_refuses_names_that_cannot_be_shown(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     root = make_unsafe_tree(tmp_path / "subs")
-    with caplog.at_level(logging.WARNING, logger="judge.discover"):
+    with caplog.at_level(logging.WARNING, logger="judge.batch.discover"):
         found = scan(root)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert [s.relpath for s in found.submissions] == ["ok.py"]

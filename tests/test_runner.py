@@ -199,3 +199,36 @@ def test_a_frame_of_a_type_not_expected_here_is_refused_without_echoing_it(
     assert outcomes[0].kind is kind
     assert outcomes[0].message == message
     assert all("LEAK" not in o.message for o in outcomes)
+
+
+def test_aborting_a_run_group_stops_only_its_own_workers(tmp_path: Path) -> None:
+    """Two callers in one process (two batches, two service jobs): each stops only its own runs."""
+    import threading
+
+    from judge.runner import RunGroup
+
+    (tmp_path / "slow.py").write_text("import time\ndef solve(n, x):\n    time.sleep(3 if n == 0 else 0)\n    return x\n")
+    limits = Limits(case_time_s=30, total_time_s=120, startup_time_s=60, memory_mib=1024)
+    groups = {"stopped": RunGroup(), "kept": RunGroup()}
+    kinds: dict[str, list[OutcomeKind]] = {}
+
+    def grade(name: str) -> None:
+        runner = SolutionRun(tmp_path / "slow.py", ARGS, INPUTS[:1], limits, SandboxPolicy(isolate=False), WorkerOptions(),
+                             group=groups[name])
+        kinds[name] = [o.kind for o in runner.outcomes()]
+
+    threads = {name: threading.Thread(target=grade, args=(name,)) for name in groups}
+    for thread in threads.values():
+        thread.start()
+    deadline = time.monotonic() + 60
+    while not all(g.live for g in groups.values()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert all(g.live for g in groups.values()), "the workers did not start"
+    groups["stopped"].abort()
+    for thread in threads.values():
+        thread.join(timeout=120)
+    assert kinds["kept"] == [OutcomeKind.OK]
+    assert kinds["stopped"] != [OutcomeKind.OK] and groups["stopped"].live == 0
+    # A worker that starts after the abort is killed at once.
+    late = SolutionRun(tmp_path / "slow.py", ARGS, INPUTS[1:2], limits, SandboxPolicy(isolate=False), WorkerOptions(), group=groups["stopped"])
+    assert [o.kind for o in late.outcomes()] != [OutcomeKind.OK]

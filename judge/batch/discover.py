@@ -21,9 +21,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import JudgeError
-from .record import Job
-from .safe_text import is_safe_name, visible
+from ..errors import JudgeError
+from ..record import Job
+from ..safe_text import is_safe_name, visible
 
 log = logging.getLogger(__name__)
 

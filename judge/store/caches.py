@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import shutil
 
-from .cases import load_cases, materialize
-from .config import Config
-from .expected import expected_outputs
-from .hints import load_pitfalls, solution_outputs
-from .plan import RunPlan
-from .problem import Problem
+from ..cases import load_cases, materialize
+from ..config import Config
+from ..expected import expected_outputs
+from ..hints import load_pitfalls, solution_outputs
+from ..plan import RunPlan
+from ..problem import Problem
 
 
 def clear_caches(config: Config) -> int:

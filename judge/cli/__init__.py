@@ -14,14 +14,14 @@ from typing import Any
 
 import click
 
-from .authoring_cli import register as register_authoring
-from .cli_options import build_config, clean_errors, config_options
-from .errors import JudgeError
-from .job import read_job, run_job
-from .problem import load_problem
-from .report import case_line, header_line, make_console, render_json, render_text
-from .safe_text import strict_json, visible
-from .verdict import CaseResult
+from ..errors import JudgeError
+from ..job import read_job, run_job
+from ..problem import load_problem
+from ..report import case_line, header_line, make_console, render_json, render_text
+from ..safe_text import strict_json, visible
+from ..verdict import CaseResult
+from .authoring import register as register_authoring
+from .options import build_config, clean_errors, config_options
 
 F = Callable[..., Any]
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -112,7 +112,7 @@ def batch(
       judge batch submissions/ --problem conv1d --out results/ --jobs 2
       judge batch subs/ -p conv1d --out results/ --executor dask --scheduler tcp://127.0.0.1:8786
     """
-    from .batch import run_batch
+    from ..batch import run_batch
     from .progress import BatchProgress
 
     config = build_config(config_path, backend, no_sandbox)
@@ -167,8 +167,8 @@ def leaderboard(results: Path, fmt: str) -> None:
     Example:
       judge leaderboard results/ --format md > LEADERBOARD.md
     """
-    from .leaderboard import rank, render
-    from .store.jsonl import read_results
+    from ..batch.leaderboard import rank, render
+    from ..store.jsonl import read_results
 
     click.echo(render(rank(read_results(results)), fmt), nl=False)
 
@@ -185,8 +185,8 @@ def diff(results_a: Path, results_b: Path, fmt: str) -> None:
     Example:
       judge diff results/results.20261124T101500Z.jsonl results/
     """
-    from .diff import diff_results
-    from .store.jsonl import read_results
+    from ..batch.diff import diff_results
+    from ..store.jsonl import read_results
 
     changes = diff_results(read_results(results_a), read_results(results_b))
     if fmt == "json":
@@ -214,7 +214,7 @@ def cache_clear(config_path: str | None, backend: str | None, no_sandbox: bool) 
     Example:
       judge cache clear
     """
-    from .cache import clear_caches
+    from ..store.caches import clear_caches
 
     config = build_config(config_path, backend, no_sandbox)
     removed = clear_caches(config)
@@ -232,7 +232,7 @@ def cache_warm(problem_name: str, config_path: str | None, backend: str | None, 
     Example:
       judge cache warm --problem conv1d
     """
-    from .cache import warm_caches
+    from ..store.caches import warm_caches
 
     config = build_config(config_path, backend, no_sandbox)
     problem = load_problem(problem_name, config.problems_dir)

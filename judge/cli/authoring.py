@@ -14,11 +14,12 @@ import sys
 
 import click
 
-from .authoring import add_case, build_case_fields, gen_cases, scaffold, show_cases
-from .check import check_problem, render_json, render_text
-from .cli_options import build_config, clean_errors, config_options
-from .problem import load_problem, resolve_problem_dir
-from .safe_text import strict_json, visible
+from ..authoring.cases import add_case, build_case_fields, gen_cases, show_cases
+from ..authoring.check import check_problem, render_json, render_text
+from ..authoring.scaffold import scaffold
+from ..problem import load_problem, resolve_problem_dir
+from ..safe_text import strict_json, visible
+from .options import build_config, clean_errors, config_options
 
 problem_option = click.option(
     "--problem", "-p", "problem_name", required=True, help="Problem id under problems_dir, or a path to a problem folder."
@@ -168,7 +169,7 @@ def gen(problem_name: str, count: int, seed: int, write: bool, fmt: str, config_
     Example:
       judge cases gen --problem conv1d --count 30 --seed 1 --write
     """
-    from .authoring import case_yaml
+    from ..authoring.cases import case_yaml
 
     config = build_config(config_path, backend, no_sandbox)
     problem = load_problem(problem_name, config.problems_dir)

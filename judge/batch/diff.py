@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .record import ResultRecord
-from .verdict import Verdict
+from ..record import ResultRecord
+from ..verdict import Verdict
 
 
 @dataclass(frozen=True)

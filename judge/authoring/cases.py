@@ -1,7 +1,7 @@
-"""Authoring a problem: scaffold a folder, show the materialized cases, add and generate cases.
+"""Authoring a problem's cases: show the materialized cases, add and generate cases.
 
-``judge new`` (:func:`scaffold`), ``judge cases show`` (:func:`show_cases`), ``judge cases add``
-(:func:`add_case`) and ``judge cases gen`` (:func:`gen_cases`) are thin wrappers over this module.
+``judge cases show`` (:func:`show_cases`), ``judge cases add`` (:func:`add_case`) and
+``judge cases gen`` (:func:`gen_cases`) are thin wrappers over this module.
 
 Adding a case never re-dumps ``cases.yaml``: the new case is appended as text at the end of the
 file (indented like the existing cases), so comments and layout stay as the author wrote them;
@@ -14,6 +14,8 @@ Example (``add_case`` runs the reference and the wrong solutions, so it is not r
     >>> import tempfile
     >>> from judge.problem import load_problem
     >>> tmp = tempfile.TemporaryDirectory()
+    >>> from pathlib import Path
+    >>> from judge.authoring.scaffold import scaffold
     >>> problem = load_problem(scaffold("dense", Path(tmp.name)))
     >>> fields = build_case_fields(problem, "tiny", {"x": "[[1.0, 2.0]]", "seed": "3", "features": "2"})
     >>> fields
@@ -32,68 +34,21 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 
-from .cases import TestCase, load_cases, materialize, parse_case
-from .config import Config
-from .errors import JudgeError, ProblemSpecError
-from .expected import expected_outputs
-from .genspec import DISTRIBUTIONS
-from .hints import PitfallOutput, rejects, solution_files, solution_outputs
-from .problem import ID_PATTERN, ArgType, Problem
-from .yamlio import LineDict, LineList, load_yaml_text
+from ..cases import TestCase, load_cases, materialize, parse_case
+from ..config import Config
+from ..errors import AuthoringError, JudgeError, ProblemSpecError
+from ..expected import expected_outputs
+from ..genspec import DISTRIBUTIONS
+from ..hints import PitfallOutput, rejects, solution_files, solution_outputs
+from ..problem import ArgType, Problem
+from ..yamlio import LineDict, LineList, load_yaml_text
 
 log = logging.getLogger(__name__)
-
-
-class AuthoringError(JudgeError):
-    """A request of an authoring command cannot be carried out (existing folder, bad flag...)."""
-
-
-# -- judge new -------------------------------------------------------------------------------
-
-
-def scaffold(problem_id: str, problems_dir: Path) -> Path:
-    """Create ``problems_dir/problem_id/`` with every file the judge expects; return its path.
-
-    The files form a small working example (a dense layer) with ``TODO(author)`` notes that
-    ``judge check`` refuses until they are gone. Never overwrites anything.
-
-    Example:
-        >>> import tempfile
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     root = scaffold("my-layer", Path(tmp) / "problems")
-        ...     root.name, (root / "solutions" / "wrong" / "example_wrong.py").is_file()
-        ('my-layer', True)
-    """
-    if not ID_PATTERN.match(problem_id):
-        raise AuthoringError(
-            f"invalid problem id {problem_id!r}: use lowercase letters, digits, '-' or '_', starting with a letter or digit"
-        )
-    root = problems_dir / problem_id
-    if root.exists():
-        raise AuthoringError(f"{root} already exists; refusing to overwrite it (pick another id or remove it)")
-    from . import _scaffold_files
-
-    files = _scaffold_files.files(problem_id)
-    problems_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".new-{problem_id}-", dir=problems_dir))
-    try:
-        for rel, text in files.items():
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        os.rename(staging, root)  # atomic: a half-written problem never appears
-    except BaseException:
-        import shutil
-
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return root
 
 
 # -- judge cases show ------------------------------------------------------------------------

@@ -33,17 +33,17 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_complete
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .config import Config
+from ..config import Config
+from ..errors import JudgeError
+from ..expected import package_versions
+from ..job import run_job
+from ..problem import Problem
+from ..record import Job, ResultRecord
+from ..runner import RunGroup
+from ..sandbox import SandboxPolicy
+from ..store.jsonl import RESULTS_FILE, JsonLines, ResultsLog
+from ..verdict import Verdict
 from .discover import Submission, scan
-from .errors import JudgeError
-from .expected import package_versions
-from .job import run_job
-from .problem import Problem
-from .record import Job, ResultRecord
-from .runner import abort_all_runs
-from .sandbox import SandboxPolicy
-from .store.jsonl import RESULTS_FILE, JsonLines, ResultsLog
-from .verdict import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,8 @@ def run_batch(
     own_pool = executor is None
     pool = executor or ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1, thread_name_prefix="judge-batch")
     problem_root = str(problem.root)
+    # Ctrl-C stops this batch's workers; a remote executor's workers are not ours to stop.
+    group = RunGroup() if own_pool else None
     pending: dict[Future[ResultRecord], Submission] = {}
 
     def finish(record: ResultRecord) -> None:
@@ -143,7 +145,7 @@ def run_batch(
             except (JudgeError, OSError) as exc:
                 finish(ResultRecord.fault(_unread_job(sub, problem_root), str(exc), environment=package_versions()))
                 continue
-            pending[pool.submit(run_job, job, config, measure=measure)] = sub
+            pending[pool.submit(run_job, job, config, measure=measure, group=group)] = sub
         while pending:
             future = next(as_completed(list(pending)))
             pending.pop(future)
@@ -152,7 +154,8 @@ def run_batch(
         summary.interrupted = True
         for future in pending:
             future.cancel()
-        abort_all_runs()
+        if group is not None:
+            group.abort()
     finally:
         if own_pool:
             pool.shutdown(wait=not summary.interrupted, cancel_futures=True)

@@ -27,9 +27,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .record import ResultRecord
-from .safe_text import csv_cell, html_text, md_cell, strict_json, visible
-from .verdict import Verdict
+from ..record import ResultRecord
+from ..safe_text import csv_cell, html_text, md_cell, strict_json, visible
+from ..verdict import Verdict
 
 FORMATS = ("text", "md", "csv", "json", "html")
 NOISE = 0.05  # ranking times closer than 5% are within these machines' run-to-run noise

@@ -19,9 +19,9 @@ from typing import Any
 
 import click
 
-from .config import BACKENDS, Config, load_config
-from .errors import JudgeError
-from .safe_text import visible
+from ..config import BACKENDS, Config, load_config
+from ..errors import JudgeError
+from ..safe_text import visible
 
 F = Callable[..., Any]
 

@@ -38,17 +38,17 @@ from typing import Any
 
 import numpy as np
 
-from .cases import TestCase, load_cases, materialize, tolerance_for
-from .compare import compare
-from .config import Config
-from .errors import JudgeError
-from .expected import expected_outputs
-from .grade import grade
-from .hints import read_header, solution_files
-from .problem import Problem, load_problem
-from .safe_text import strict_json, visible
-from .sandbox import SandboxPolicy
-from .verdict import SubmissionResult, Verdict
+from ..cases import TestCase, load_cases, materialize, tolerance_for
+from ..compare import compare
+from ..config import Config
+from ..errors import JudgeError
+from ..expected import expected_outputs
+from ..grade import grade
+from ..hints import read_header, solution_files
+from ..problem import Problem, load_problem
+from ..safe_text import strict_json, visible
+from ..sandbox import SandboxPolicy
+from ..verdict import SubmissionResult, Verdict
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .batch import BatchSummary
-from .record import ResultRecord
-from .safe_text import visible
+from ..batch import BatchSummary
+from ..record import ResultRecord
+from ..safe_text import visible
 
 
 class BatchProgress:
