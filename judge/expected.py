@@ -14,24 +14,19 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
-import io
 import json
 import logging
-import os
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .cases import TestCase
 from .config import Config
+from .output_store import OutputStore
 from .plan import RunPlan
 from .problem import Problem
 from .runner import OutcomeKind
@@ -140,77 +135,3 @@ def _run_reference(
             results[case.id] = Expected(None, f"the reference failed ({outcome.kind.value}): {detail}")
             log.error("reference of %s failed on case %s: %s", problem.id, case.id, outcome.message)
     return results
-
-
-class OutputStore:
-    """A directory of ``<key>.npy`` files, each with a ``<key>.sha256`` checksum beside it."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    @contextlib.contextmanager
-    def lock(self, name: str) -> Iterator[None]:
-        """An exclusive lock on ``name`` in this store, held across processes (``flock``).
-
-        A store that cannot hold a lock file (unwritable, or not a directory) is not locked:
-        the cache is an optimisation, so grading goes on and at worst computes twice.
-        """
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            handle = open(self.root / f".lock-{name}", "a")  # closed by the with-block below
-        except OSError as exc:
-            log.warning("cannot lock cache %s (%s); going on without the lock", self.root, exc)
-            yield
-            return
-        with handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-    def _paths(self, key: str) -> tuple[Path, Path]:
-        folder = self.root / key[:2]
-        return folder / f"{key}.npy", folder / f"{key}.sha256"
-
-    def load(self, key: str) -> np.ndarray | None:
-        data_path, sum_path = self._paths(key)
-        try:
-            blob = data_path.read_bytes()
-            if hashlib.sha256(blob).hexdigest() != sum_path.read_text().strip():
-                log.warning("expected-output cache entry %s is corrupt; rebuilding it", data_path)
-                return None
-            return np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.warning("expected-output cache entry %s unreadable (%s); rebuilding it", data_path, exc)
-            return None
-
-    def save(self, key: str, array: np.ndarray) -> None:
-        data_path, sum_path = self._paths(key)
-        buffer = io.BytesIO()
-        np.lib.format.write_array(buffer, array, allow_pickle=False)
-        blob = buffer.getvalue()
-        try:
-            data_path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(data_path, blob)
-            _atomic_write(sum_path, hashlib.sha256(blob).hexdigest().encode())
-        except OSError as exc:
-            log.warning("cannot write expected-output cache %s: %s", data_path, exc)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -13,9 +13,6 @@ expected value or error figure, so it is shown on hidden cases too; all it tells
 learner's output coincides with a known mistake on that case.
 
 Example:
-    >>> pitfalls = load_pitfalls(problem)                           # doctest: +SKIP
-    >>> [p.name for p in pitfalls][:2]                              # doctest: +SKIP
-    ['bias_before_kernel', 'channel_major_flatten']
     >>> matcher = HintMatcher(problem, cases, inputs, expected, config)   # doctest: +SKIP
     >>> matcher.hint_for(case, outcome.array)                       # doctest: +SKIP
     'Neural-network "convolution" is a cross-correlation: ...'
@@ -26,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,32 +34,17 @@ import numpy as np
 from .cases import TestCase, tolerance_for
 from .compare import compare
 from .config import Config
-from .expected import Expected, OutputStore, cache_key
+from .expected import Expected, cache_key
+from .output_store import OutputStore
 from .plan import RunPlan
 from .problem import Problem
 from .runner import OutcomeKind
 from .safe_text import strict_json
-from .verdict import Verdict
+from .solutions import Pitfall, load_pitfalls
 
 log = logging.getLogger(__name__)
 
-EXPECT_LINE = re.compile(r"^#\s*expect:\s*([a-z_]+)\s*$")
-HINT_LINE = re.compile(r"^#\s*hint:\s*(.*?)\s*$")
 WORKERS = 2
-
-
-@dataclass(frozen=True)
-class Pitfall:
-    """A file of ``solutions/wrong/`` (or ``accepted/``): its declared verdict and hint."""
-
-    path: Path
-    expect: Verdict | None  # None when the first line is missing or malformed
-    hint: str = ""
-    header_error: str = ""
-
-    @property
-    def name(self) -> str:
-        return self.path.stem
 
 
 @dataclass(frozen=True)
@@ -72,41 +53,6 @@ class PitfallOutput:
 
     array: np.ndarray | None
     failure: str = ""  # OutcomeKind value when there is no array
-
-
-def read_header(path: Path) -> Pitfall:
-    """Parse ``# expect: <verdict>`` (line 1) and ``# hint: <text>`` (line 2) of a solution file.
-
-    Example:
-        >>> read_header(Path("problems/conv1d/solutions/wrong/valid_padding.py")).expect   # doctest: +SKIP
-        <Verdict.WRONG_ANSWER: 'wrong_answer'>
-    """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return Pitfall(path, None, header_error=f"cannot read: {exc}")
-    match = EXPECT_LINE.match(lines[0]) if lines else None
-    if not match:
-        return Pitfall(path, None, header_error="line 1 must be '# expect: <verdict>'")
-    try:
-        verdict = Verdict.parse(match.group(1))
-    except ValueError as exc:
-        return Pitfall(path, None, header_error=f"line 1: {exc}")
-    hint_match = HINT_LINE.match(lines[1]) if len(lines) > 1 else None
-    hint = hint_match.group(1) if hint_match else ""
-    return Pitfall(path, verdict, "" if hint == "-" else hint)
-
-
-def solution_files(problem: Problem, kind: str) -> list[Path]:
-    """The ``*.py`` files of ``solutions/<kind>/`` in name order (kind: accepted | wrong)."""
-    folder = problem.solutions_dir / kind
-    return sorted(p for p in folder.glob("*.py") if p.is_file()) if folder.is_dir() else []
-
-
-def load_pitfalls(problem: Problem) -> tuple[Pitfall, ...]:
-    """The wrong solutions that can teach: declared ``wrong_answer`` and carrying a hint."""
-    pitfalls = (read_header(p) for p in solution_files(problem, "wrong"))
-    return tuple(p for p in pitfalls if p.expect is Verdict.WRONG_ANSWER and p.hint)
 
 
 def solution_outputs(

@@ -8,8 +8,8 @@ import pytest
 
 from judge.config import Config
 from judge.grade import grade
-from judge.hints import load_pitfalls, read_header
 from judge.problem import load_problem
+from judge.solutions import load_pitfalls, read_header
 
 REPO = Path(__file__).resolve().parent.parent
 

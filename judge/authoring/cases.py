@@ -44,8 +44,9 @@ from ..config import Config
 from ..errors import AuthoringError, JudgeError, ProblemSpecError
 from ..expected import expected_outputs
 from ..genspec import DISTRIBUTIONS
-from ..hints import PitfallOutput, rejects, solution_files, solution_outputs
+from ..hints import PitfallOutput, rejects, solution_outputs
 from ..problem import ArgType, Problem
+from ..solutions import solution_files
 from ..yamlio import LineDict, LineList, load_yaml_text
 
 log = logging.getLogger(__name__)

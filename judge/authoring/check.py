@@ -44,10 +44,10 @@ from ..config import Config
 from ..errors import JudgeError
 from ..expected import expected_outputs
 from ..grade import grade
-from ..hints import read_header, solution_files
 from ..problem import Problem, load_problem
 from ..safe_text import strict_json, visible
 from ..sandbox import SandboxPolicy
+from ..solutions import read_header, solution_files
 from ..verdict import SubmissionResult, Verdict
 
 log = logging.getLogger(__name__)

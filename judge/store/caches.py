@@ -16,9 +16,10 @@ import shutil
 from ..cases import load_cases, materialize
 from ..config import Config
 from ..expected import expected_outputs
-from ..hints import load_pitfalls, solution_outputs
+from ..hints import solution_outputs
 from ..plan import RunPlan
 from ..problem import Problem
+from ..solutions import load_pitfalls
 
 
 def clear_caches(config: Config) -> int:
