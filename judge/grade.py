@@ -1,12 +1,13 @@
 """One submission x one problem -> a stream of case results and a :class:`SubmissionResult`.
 
-Example:
+Example (a real grading, in the sandbox the config asks for):
     >>> from judge.config import load_config
+    >>> from judge.problem import load_problem
     >>> config = load_config(None)
-    >>> problem = load_problem("conv1d", config.problems_dir)            # doctest: +SKIP
-    >>> result = grade(Path("submissions/alice_correct.py"), problem, config)   # doctest: +SKIP
-    >>> result.verdict                                                   # doctest: +SKIP
-    <Verdict.ACCEPTED: 'accepted'>
+    >>> problem = load_problem("conv1d", config.problems_dir)
+    >>> result = grade(Path("submissions/bob_flipped.py"), problem, config, hints=False)
+    >>> result.verdict, [c.case_id for c in result.cases if c.passed][:1]
+    (<Verdict.WRONG_ANSWER: 'wrong_answer'>, ['length-one'])
 """
 
 from __future__ import annotations

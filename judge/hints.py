@@ -52,7 +52,7 @@ class PitfallOutput:
     """What a trusted run of a wrong solution produced on one case: an array or a failure kind."""
 
     array: np.ndarray | None
-    failure: str = ""  # OutcomeKind value when there is no array
+    failure: OutcomeKind | None = None  # why there is no array
 
 
 def solution_outputs(
@@ -106,7 +106,7 @@ def _run_trusted(
         if outcome.kind is OutcomeKind.OK and outcome.array is not None:
             results.append((outcome.index, PitfallOutput(outcome.array)))
         else:
-            results.append((outcome.index, PitfallOutput(None, outcome.kind.value)))
+            results.append((outcome.index, PitfallOutput(None, outcome.kind)))
     return results
 
 
@@ -116,7 +116,7 @@ def _load(store: OutputStore, key: str) -> PitfallOutput | None:
         return PitfallOutput(array)
     marker = store.root / key[:2] / f"{key}.fail"
     try:
-        return PitfallOutput(None, json.loads(marker.read_text())["failure"])
+        return PitfallOutput(None, OutcomeKind(json.loads(marker.read_text())["failure"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -128,7 +128,7 @@ def _save(store: OutputStore, key: str, output: PitfallOutput) -> None:
     marker = store.root / key[:2] / f"{key}.fail"
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(strict_json({"failure": output.failure}))
+        marker.write_text(strict_json({"failure": output.failure.value if output.failure else None}))
     except OSError as exc:
         log.warning("cannot write pitfall cache %s: %s", marker, exc)
 

@@ -12,12 +12,12 @@ The graded bytes are exactly the job's: they are written to a private folder and
 
 Example:
     >>> from judge.config import load_config
-    >>> job = read_job(Path("submissions/alice_correct.py"), "conv1d")
+    >>> job = read_job(Path("submissions/dave_syntax.py"), "conv1d")
     >>> job.user, job.name
-    ('alice_correct', 'submissions/alice_correct.py')
-    >>> record = run_job(job, load_config(None))          # doctest: +SKIP
-    >>> record.verdict                                      # doctest: +SKIP
-    <Verdict.ACCEPTED: 'accepted'>
+    ('dave_syntax', 'submissions/dave_syntax.py')
+    >>> record = run_job(job, load_config(None))
+    >>> record.verdict, record.attempts, record.to_json()["submission"]
+    (<Verdict.COMPILE_ERROR: 'compile_error'>, 1, 'submissions/dave_syntax.py')
 """
 
 from __future__ import annotations

@@ -5,8 +5,14 @@ shown through :mod:`judge.safe_text` and as plain :class:`rich.text.Text`, never
 so it can neither send terminal escapes nor break or fake the judge's own lines.
 
 Example:
-    >>> print(render_json(result))        # doctest: +SKIP
-    {"problem": "conv1d", "verdict": "accepted", ...}
+    >>> case = CaseResult("big", True, Verdict.WRONG_ANSWER, "wrong values (details are not shown for hidden cases)")
+    >>> print(render_json(SubmissionResult("conv1d", "a.py", Verdict.WRONG_ANSWER, (case,))))
+    {
+      "problem": "conv1d",
+      "submission": "a.py",
+      "verdict": "wrong_answer",
+      "score": 0.0,
+    ...
 """
 
 from __future__ import annotations

@@ -4,10 +4,16 @@ Used for learner code (sandboxed) and for the trusted reference alike, so both s
 same inputs through exactly the same path. A run that dies or times out in one case is
 restarted for the remaining cases, so one bad case never hides the verdicts of the others.
 
-Example:
-    >>> run = SolutionRun(solution, problem.args, inputs, limits, policy, options)   # doctest: +SKIP
-    >>> for outcome in run.outcomes():                                                # doctest: +SKIP
-    ...     print(outcome.index, outcome.kind, outcome.time_s)
+Example (unsandboxed, as for the trusted reference):
+    >>> import tempfile
+    >>> from judge.config import Limits
+    >>> from judge.problem import ArgSpec, ArgType
+    >>> solution = Path(tempfile.mkdtemp()) / "double.py"
+    >>> _ = solution.write_text("def solve(n):\\n    return [2.0 * n]\\n")
+    >>> run = SolutionRun(solution, [ArgSpec("n", ArgType.INT)], [{"n": 1}, {"n": 4}], Limits(),
+    ...                   SandboxPolicy(isolate=False), WorkerOptions())
+    >>> [(o.index, o.kind.value, o.array.tolist()) for o in run.outcomes()]
+    [(0, 'ok', [2.0]), (1, 'ok', [8.0])]
 """
 
 from __future__ import annotations

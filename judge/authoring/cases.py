@@ -46,6 +46,7 @@ from ..expected import expected_outputs
 from ..genspec import DISTRIBUTIONS
 from ..hints import PitfallOutput, rejects, solution_outputs
 from ..problem import ArgType, Problem
+from ..runner import OutcomeKind
 from ..solutions import solution_files
 from ..yamlio import LineDict, LineList, load_yaml_text
 
@@ -244,7 +245,7 @@ def _rejection_sets(
         result[case.id] = {
             str(path.relative_to(problem.solutions_dir))
             for path in wrong
-            if rejects(outputs[path].get(case.id, PitfallOutput(None, "missing")), exp.array, case, problem)
+            if rejects(outputs[path].get(case.id, PitfallOutput(None, OutcomeKind.INTERNAL)), exp.array, case, problem)
         }
     return result, failures
 
