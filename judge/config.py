@@ -42,6 +42,17 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ServiceSettings:
+    """``service:`` in config.yaml: what ``judge serve`` accepts and how it grades."""
+
+    max_source_bytes: int = 256 * 1024  # a larger submission is refused (413)
+    submissions_per_minute: int = 30  # per user; more is refused (429, with Retry-After)
+    queue_max: int = 10_000  # jobs waiting or running; a full queue refuses new submissions (503)
+    webhook_hosts: tuple[str, ...] = ()  # hosts (or host:port) callback_url may name; empty: no webhooks
+    lease_s: float = 120.0  # a job whose worker sent no heartbeat for this long goes to another worker
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the judge needs to know about this installation."""
 
@@ -51,6 +62,7 @@ class Config:
     rtol: float = 1e-5
     atol: float = 1e-5
     limits: Limits = field(default_factory=Limits)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
     problems_dir: Path = Path("problems")
     cache_dir: Path = Path(".cache/judge")
     sandbox: str = "auto"  # auto: bwrap, refusing to run if unusable; none: trusted code only
@@ -62,6 +74,7 @@ class Config:
         """Return a copy with some fields replaced, validated like the file."""
         merged = dataclasses.asdict(self)
         merged["limits"] = dataclasses.asdict(self.limits)
+        merged["service"] = dataclasses.asdict(self.service)
         merged.pop("source")
         for key, value in changes.items():
             if value is None:
@@ -116,9 +129,10 @@ def load_config(path: str | Path | None, overrides: Mapping[str, Any] | None = N
             raise ConfigError("the top level must be a mapping", file=file, line=1)
         raw = dict(doc)
         lines = dict(doc.key_lines)
-        limits = doc.get("limits")
-        if isinstance(limits, LineDict):
-            lines.update({f"limits.{k}": v for k, v in limits.key_lines.items()})
+        for section in ("limits", "service"):
+            block = doc.get(section)
+            if isinstance(block, LineDict):
+                lines.update({f"{section}.{k}": v for k, v in block.key_lines.items()})
         base = file.resolve().parent
     for env, key in _ENV.items():
         if env in os.environ:
@@ -179,6 +193,7 @@ def _build(raw: Mapping[str, Any], *, source: Path | None, base: Path, lines: Ma
         value = number(name, f.default, limits_raw, "limits.")  # type: ignore[arg-type]
         limit_values[name] = int(value) if f.type == "int" else value
     return Config(
+        service=_service(raw.get("service", {}) or {}, number, fail),
         backend=choice("backend", BACKENDS, "cpu"),
         precision=choice("precision", PRECISIONS, "highest"),
         x64=boolean("x64", False),
@@ -197,3 +212,26 @@ def _sandbox_uid(value: float, fail: Any) -> int:
     if value != int(value) or not 0 < value < 2**32 - 1:
         raise fail("sandbox_uid", f"must be a whole number from 1 to 4294967294 (never root); got {value:g}")
     return int(value)
+
+
+def _service(raw: Any, number: Any, fail: Any) -> ServiceSettings:
+    if not isinstance(raw, Mapping):
+        raise fail("service", "must be a mapping of service settings")
+    known = {f.name: f for f in dataclasses.fields(ServiceSettings)}
+    for key in raw:
+        if key not in known:
+            raise fail(f"service.{key}", f"unknown service setting; valid settings: {', '.join(known)}")
+    values: dict[str, Any] = {}
+    for name in ("max_source_bytes", "submissions_per_minute", "queue_max"):
+        value = number(name, known[name].default, raw, "service.")
+        if value != int(value) or value < 1:
+            raise fail(f"service.{name}", f"must be a whole number of at least 1; got {value:g}")
+        values[name] = int(value)
+    values["lease_s"] = number("lease_s", known["lease_s"].default, raw, "service.")
+    if values["lease_s"] < 5:
+        raise fail("service.lease_s", f"must be at least 5 seconds; got {values['lease_s']:g}")
+    hosts = raw.get("webhook_hosts", ())
+    if not isinstance(hosts, (list, tuple)) or not all(isinstance(h, str) and h.strip() for h in hosts):
+        raise fail("service.webhook_hosts", "must be a list of host names (or host:port)")
+    values["webhook_hosts"] = tuple(h.strip().lower() for h in hosts)
+    return ServiceSettings(**values)

@@ -21,7 +21,7 @@ PIPELINE = (
     "worker", "worker_protocol", "runner", "plan", "output_store", "expected", "compare", "solutions", "hints", "ranking", "verdict", "grade",
     "record", "job", "report",
 )
-AROUND = ("authoring", "batch", "cli", "store")
+AROUND = ("authoring", "batch", "cli", "service", "store")
 
 
 def module_name(path: Path) -> str:

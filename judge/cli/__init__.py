@@ -22,6 +22,7 @@ from ..safe_text import strict_json, visible
 from ..verdict import CaseResult
 from .authoring import register as register_authoring
 from .options import build_config, clean_errors, config_options
+from .service import register as register_service
 
 F = Callable[..., Any]
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -242,3 +243,4 @@ def cache_warm(problem_name: str, config_path: str | None, backend: str | None, 
 
 # Authoring commands (new, check, cases ...) live in their own module.
 register_authoring(main)
+register_service(main)
