@@ -76,7 +76,10 @@ def serve(data: Path | None, host: str, port: int, workers: int | None, executor
         except OSError as exc:
             raise JudgeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         pool = client.get_executor(pure=False)
-    sender = WebhookSender(allowed_hosts=config.service.webhook_hosts)
+    try:
+        sender = WebhookSender(allowed_hosts=config.service.webhook_hosts)
+    except (ValueError, TypeError) as exc:
+        raise JudgeError(f"invalid entry: {exc}", file=config.source or "<config>", field="service.webhook_hosts") from None
     count = workers if workers is not None else (os.cpu_count() or 1)
     graders = Graders(db, config, workers=count, lease_s=config.service.lease_s, executor=pool)
     metrics = Metrics(db, graders)

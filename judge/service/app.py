@@ -132,6 +132,9 @@ def create_app(
                 callback = check_callback_url(body.callback_url, settings.webhook_hosts)
             except CallbackRefused as exc:
                 raise HTTPException(422, f"callback_url: {exc}") from None
+            except ValueError as exc:  # the operator's webhook_hosts, not the client's URL
+                log.error("service.webhook_hosts is invalid: %s", exc)
+                raise HTTPException(503, "webhooks are misconfigured on this server") from None
         now = time.time()
         count, oldest = db.submissions_since(who.user, now - 60)
         if count >= settings.submissions_per_minute:
@@ -315,7 +318,11 @@ Message = MutableMapping[str, Any]
 
 
 class _BodyLimit:
-    """Refuses a request body over ``limit`` bytes with 413 before it is all read (any encoding)."""
+    """Refuses a request body over ``limit`` bytes with 413 as soon as it is over, declared or streamed.
+
+    The body (at most ``limit`` bytes) is read here and handed on whole: the framework turns any
+    error while it reads a body into a 400, and an oversized body is the client's fault of size.
+    """
 
     def __init__(self, app: Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]],
                  limit: int) -> None:
@@ -330,24 +337,29 @@ class _BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await _plain_error(send, 413, f"the request body is over {self.limit} bytes")
             return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge()
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await _plain_error(send, 413, f"the request body is over {self.limit} bytes")
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        replayed = False
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await _plain_error(send, 413, f"the request body is over {self.limit} bytes")
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
 
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _plain_error(send: Callable[[Message], Awaitable[None]], status: int, detail: str) -> None:
