@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install sandbox-deps demo test clean
+.PHONY: install sandbox-deps demo serve test clean
 
 install: $(BIN)/judge sandbox-deps
 
@@ -29,6 +29,11 @@ sandbox-deps:
 demo: install
 	$(BIN)/judge batch submissions --problem conv1d --out results/demo
 	$(BIN)/judge leaderboard results/demo
+
+# The HTTP service on 127.0.0.1:8000, with a new admin token for user "demo" printed first.
+serve: install
+	@echo "token for user demo (role admin): $$($(BIN)/judge token create demo --role admin)"
+	$(BIN)/judge serve
 
 # Lint and types first (seconds), then the whole suite with the docstring examples.
 test: install
