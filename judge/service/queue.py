@@ -8,6 +8,7 @@ writes every row.
 
 Example:
     >>> import tempfile
+    >>> from pathlib import Path
     >>> from judge.config import load_config
     >>> from judge.service.db import ServiceDB
     >>> graders = Graders(ServiceDB(Path(tempfile.mkdtemp())), load_config(None), workers=0)
@@ -22,7 +23,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from pathlib import Path
 
 from ..config import Config
 from ..errors import JudgeError
@@ -64,7 +64,8 @@ class Graders:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.busy = 0
+        self._busy_lock = threading.Lock()
+        self.busy = 0  # workers grading right now (for metrics)
 
     def start(self) -> None:
         requeued = self.db.reset_running()
@@ -110,11 +111,13 @@ class Graders:
                 self._wake.wait(IDLE_POLL_S)
                 self._wake.clear()
                 continue
-            self.busy += 1
+            with self._busy_lock:
+                self.busy += 1
             try:
                 self._grade(worker, job)
             finally:
-                self.busy -= 1
+                with self._busy_lock:
+                    self.busy -= 1
 
     def _grade(self, worker: str, job: ClaimedJob) -> None:
         started = time.monotonic()
@@ -154,8 +157,3 @@ class Graders:
         except Exception as exc:  # noqa: BLE001 - a remote worker lost, a pickling error...
             log.exception("grading %s failed", job.submission_id)
             return ResultRecord.fault(identity, f"{type(exc).__name__}: {exc}", environment=package_versions())
-
-
-def data_dir_default(config_path: Path | None) -> Path:
-    """``.judge-data/`` beside config.yaml (or in the current folder)."""
-    return (config_path.parent if config_path else Path.cwd()) / ".judge-data"
