@@ -65,12 +65,14 @@ def run_job(
     measure: bool = False,
     hints: bool = True,
     on_case: Callable[[CaseResult], None] | None = None,
+    on_retry: Callable[[str], None] | None = None,
     group: RunGroup | None = None,
 ) -> ResultRecord:
     """Grade ``job`` into its record (see the module doc for what is retried, recorded or raised).
 
     ``problem`` saves loading ``job.problem`` again when the caller has it; ``measure`` adds a
     ranking time to an accepted result; ``on_case`` sees each case result as it is decided;
+    ``on_retry`` is told (with the reason) before a retry, whose cases ``on_case`` then sees again;
     ``group`` lets the caller stop the job's workers. An aborted group's job is not retried.
     """
     problem = problem or load_problem(job.problem, config.problems_dir)
@@ -80,6 +82,8 @@ def run_job(
         if record.verdict is not Verdict.INTERNAL_ERROR or attempt > RETRIES or (group is not None and group.aborted):
             return record
         log.warning("internal error grading %s (%s); retrying", visible(job.name), visible(record.message))
+        if on_retry is not None:
+            on_retry(record.message)
         attempt += 1
 
 

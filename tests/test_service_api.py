@@ -373,3 +373,24 @@ def test_the_source_store_is_content_addressed(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "sources")
     with pytest.raises(OSError):
         db.source(a.sha256)
+
+
+def test_a_new_attempt_is_marked_in_the_event_stream_never_renumbered(service: Service) -> None:
+    """A job claimed again (its worker died) keeps its earlier events; a restart marker separates them."""
+    sid = service.post(service.ann, problem="conv1d", source=SOURCE).json()["id"]
+    job = service.db.claim("w1", lease_s=0.01)
+    assert job is not None
+    service.db.add_case_event(job.id, {"id": "worked-example", "hidden": False, "verdict": "accepted", "message": "", "time_s": 0.1})
+    time.sleep(0.05)  # the lease runs out
+    again = service.db.claim("w2", lease_s=60)
+    assert again is not None and again.id == job.id and again.claims == 2
+    service.db.add_case_event(job.id, {"id": "worked-example", "hidden": False, "verdict": "accepted", "message": "", "time_s": 0.2})
+    assert [seq for seq, _ in service.db.case_events(job.id)] == [1, 2, 3]
+    from judge.record import ResultRecord
+
+    record = ResultRecord.fault(Job(SOURCE.encode(), "conv1d", user="ann", name="submission.py"), "test")
+    assert not service.db.finish(job, "w1", record)  # the first worker lost the job: its result is not kept
+    assert service.db.finish(again, "w2", record)
+    with service.client.stream("GET", f"/v1/submissions/{sid}/events", headers=bearer(service.ann)) as response:
+        kinds = [block.split("\n")[0] for block in response.read().decode().split("\n\n") if block.startswith("event:")]
+    assert kinds == ["event: case", "event: restart", "event: case", "event: result"]

@@ -522,3 +522,30 @@ def test_token_needed_and_learners_see_only_their_own(world: World, live: Live) 
         assert [s["id"] for s in client.get(f"{url}/v1/submissions", headers=auth(live.bob)).json()].count(mine["id"]) == 0
         assert client.get(path, headers=auth(live.alice)).status_code == 200
         assert client.get(path, headers=auth(live.ann)).status_code == 200  # an author sees everyone's
+
+
+def test_sigterm_stops_promptly_and_leaves_unfinished_jobs_for_the_next_start(world: World) -> None:
+    """A graceful stop kills running gradings (no result stored) instead of grading on during shutdown."""
+    data = world.tmp / "term-data"
+    token = world.token(data, "carol")
+    server = start_server(data, world.env, workers=1)
+    try:
+        with httpx.Client(timeout=60) as client:
+            ids = [post(client, server.url, token, "tiny", world.files["accepted"])["id"] for _ in range(3)]
+        deadline = time.monotonic() + DEADLINE_S
+        while not db_rows(data, "SELECT 1 FROM jobs WHERE status = 'running'"):
+            assert time.monotonic() < deadline, server.log_tail()
+            time.sleep(0.1)
+        os.kill(server.proc.pid, signal.SIGTERM)
+        server.proc.wait(timeout=60)  # uvicorn drains for at most 5 s; nothing else may hold it
+        assert db_rows(data, "SELECT COUNT(*) FROM jobs WHERE status != 'done'")[0][0] >= 2
+    finally:
+        server.kill()
+    second = start_server(data, world.env, workers=1)
+    try:
+        with httpx.Client(timeout=60) as client:
+            for sid in ids:
+                assert wait_done(client, second.url, token, sid)["result"]["verdict"] == "accepted"
+        assert db_rows(data, "SELECT COUNT(*) FROM results")[0][0] == 3  # one result each, none from the stopped run
+    finally:
+        second.kill()

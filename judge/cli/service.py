@@ -96,16 +96,32 @@ def serve(data: Path | None, host: str, port: int, workers: int | None, executor
             sender.send(row.callback_url, status_document(row), db.webhook_key(row.token_id))
 
     graders.on_finished = finished
-    sender.start()
-    graders.start()
-    click.echo(f"judge serving on http://{host}:{port} with {count} grading worker(s); data in {visible(str(db.data_dir))}", err=True)
-    try:
-        uvicorn.run(create_app(db, config, graders, metrics=metrics), host=host, port=port, log_level="warning")
-    finally:
+
+    stopped = []
+
+    def shut_down() -> None:
+        if stopped:
+            return
+        stopped.append(True)
         graders.stop()
         sender.stop()
         if client is not None:
             client.close()
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: object) -> None:
+            graders.halt()  # no new gradings while open connections drain
+            super().handle_exit(sig, frame)  # type: ignore[arg-type]
+
+    app = create_app(db, config, graders, metrics=metrics, on_shutdown=[shut_down])
+    server = Server(uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5))
+    sender.start()
+    graders.start()
+    click.echo(f"judge serving on http://{host}:{port} with {count} grading worker(s); data in {visible(str(db.data_dir))}", err=True)
+    try:
+        server.run()
+    finally:
+        shut_down()  # when uvicorn returns instead of re-raising the signal
 
 
 @click.group()
@@ -205,6 +221,8 @@ def submit(file: Path, problem_id: str, server: str, token_value: str | None, fm
     for event, data in client.events(queued["id"]):
         if event == "case" and fmt == "text":
             console.print(case_line(CaseResult.from_json(data)))
+        elif event == "restart" and fmt == "text":
+            console.print(f"  (grading started again: {visible(str(data.get('reason', '')))})", markup=False, highlight=False)
         elif event == "result":
             document = data
     if document is None or document.get("result") is None:

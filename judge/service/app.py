@@ -18,12 +18,13 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,7 +42,7 @@ from ..config import Config
 from ..errors import JudgeError
 from ..problem import ID_PATTERN, PROBLEM_FILE, Problem, load_problem
 from ..safe_text import is_safe_name
-from .db import Caller, JobStatus, Role, ServiceDB, SubmissionRow
+from .db import RESTART, Caller, JobStatus, Role, ServiceDB, SubmissionRow
 from .metrics import Metrics
 from .queue import Graders
 from .webhooks import CallbackRefused, check_callback_url
@@ -71,10 +72,21 @@ def create_app(
     graders: Graders | None = None,
     *,
     metrics: Metrics | None = None,
+    on_shutdown: Sequence[Callable[[], None]] = (),
 ) -> FastAPI:
-    """The API over ``db``; ``graders`` (if any) is woken for each new submission."""
+    """The API over ``db``; ``graders`` (if any) is woken for each new submission.
+
+    ``on_shutdown`` runs when the server shuts down (stop the graders, flush the webhooks).
+    """
     settings = config.service
-    app = FastAPI(title="judge", version="1", summary="A sandboxed judge for JAX/Flax exercises")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        for hook in on_shutdown:
+            await run_in_threadpool(hook)
+
+    app = FastAPI(title="judge", version="1", summary="A sandboxed judge for JAX/Flax exercises", lifespan=lifespan)
     app.state.db = db
     metrics = metrics or Metrics(db, graders)
     body_limit = settings.max_source_bytes * 6 + JSON_OVERHEAD
@@ -265,7 +277,10 @@ async def _event_stream(db: ServiceDB, submission_id: str, job_id: int | None) -
         for seq, data in (await run_in_threadpool(db.case_events, job_id, seen)) if job_id is not None else []:
             seen = seq
             last_sent = time.monotonic()
-            yield _sse("case", data)
+            if RESTART in data:
+                yield _sse("restart", {"reason": data[RESTART]})  # the cases that follow replace those before
+            else:
+                yield _sse("case", data)
         if done:
             row = await run_in_threadpool(db.submission, submission_id)
             if row is not None:

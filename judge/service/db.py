@@ -46,6 +46,7 @@ from ..verdict import RecordError
 SCHEMA_VERSION = 1
 MAX_CLAIMS = 3  # a job whose worker died this many times is recorded as a judge fault
 DB_FILE = "judge.db"
+RESTART = "restart"  # the key of the case-event marker that starts a new attempt
 
 _SCHEMA = """
 CREATE TABLE tokens (
@@ -365,7 +366,10 @@ class ServiceDB:
                 return None
             c.execute("UPDATE jobs SET status = ?, worker = ?, lease_until = ?, claims = claims + 1 WHERE id = ?",
                       (JobStatus.RUNNING.value, worker, now + lease_s, row["id"]))
-            c.execute("DELETE FROM case_events WHERE job_id = ?", (row["id"],))  # a new attempt streams afresh
+            if c.execute("SELECT 1 FROM case_events WHERE job_id = ?", (row["id"],)).fetchone():
+                # Followers keep their place in the stream: a marker, not a deletion, says that the
+                # cases after it come from a new attempt.
+                _append_event(c, row["id"], {RESTART: "the grading was interrupted and starts again"})
         return ClaimedJob(row["id"], row["submission_id"], row["rejudge_id"], row["claims"] + 1, row["user"], row["problem"],
                           row["sha256"], row["name"], row["submitted_at"])
 
@@ -376,8 +380,12 @@ class ServiceDB:
 
     def add_case_event(self, job_id: int, data: dict[str, Any]) -> None:
         with self._write() as c:
-            seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE job_id = ?", (job_id,)).fetchone()[0]
-            c.execute("INSERT INTO case_events(job_id, seq, data) VALUES (?, ?, ?)", (job_id, seq, json.dumps(data)))
+            _append_event(c, job_id, data)
+
+    def restart_events(self, job_id: int, reason: str) -> None:
+        """Mark that the job's grading starts again (its earlier case events are superseded)."""
+        with self._write() as c:
+            _append_event(c, job_id, {RESTART: reason})
 
     def case_events(self, job_id: int, after: int = 0) -> list[tuple[int, dict[str, Any]]]:
         rows = self._read("SELECT seq, data FROM case_events WHERE job_id = ? AND seq > ? ORDER BY seq", (job_id, after))
@@ -435,6 +443,11 @@ class ServiceDB:
                 pairs.append((_record(before[0]["record"]) if before else None, _record(after[0]["record"])))
         done = sum(1 for j in jobs if j["status"] == JobStatus.DONE.value)
         return head[0]["problem"], len(jobs), done, pairs
+
+
+def _append_event(c: sqlite3.Connection, job_id: int, data: dict[str, Any]) -> None:
+    seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE job_id = ?", (job_id,)).fetchone()[0]
+    c.execute("INSERT INTO case_events(job_id, seq, data) VALUES (?, ?, ?)", (job_id, seq, json.dumps(data)))
 
 
 def _record(text: str) -> ResultRecord:

@@ -84,11 +84,18 @@ class Graders:
         """A job was queued: a waiting worker takes it now rather than at its next poll."""
         self._wake.set()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop taking jobs and kill running gradings (their jobs are graded again on restart)."""
+    def halt(self) -> None:
+        """Stop taking jobs and kill running gradings, without waiting (safe in a signal handler).
+
+        The killed gradings store nothing: their jobs are graded again when a service starts.
+        """
         self._stop.set()
         self._wake.set()
         self.group.abort()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """:meth:`halt`, then wait for the workers to end."""
+        self.halt()
         for thread in self._threads:
             thread.join(timeout)
 
@@ -150,7 +157,10 @@ class Graders:
             def on_case(case: CaseResult) -> None:
                 self.db.add_case_event(job.id, case.to_json())
 
-            return run_job(graded, self.config, measure=True, on_case=on_case, group=self.group)
+            def on_retry(reason: str) -> None:
+                self.db.restart_events(job.id, reason)
+
+            return run_job(graded, self.config, measure=True, on_case=on_case, on_retry=on_retry, group=self.group)
         except JudgeError as exc:  # systemic (no sandbox, broken problem): the job fails, the service goes on
             log.error("cannot grade %s: %s", job.submission_id, exc)
             return ResultRecord.fault(identity, str(exc), environment=package_versions())
