@@ -97,8 +97,17 @@ _ENV = {
 }
 
 
-def find_config_file(explicit: str | Path | None) -> Path | None:
-    """The config file to use: explicit path, then $JUDGE_CONFIG, then ./config.yaml."""
+CONFIG_FILE = "config.yaml"
+
+
+def find_config_file(explicit: str | Path | None, start: Path | None = None) -> Path | None:
+    """The config file to use: ``explicit`` (``--config``), then ``$JUDGE_CONFIG``, then the nearest
+    ``config.yaml`` in ``start`` (default: the current directory) or a folder above it (see
+    :func:`nearest_config`); None when there is none: built-in defaults.
+
+    So ``judge`` run from ``problems/conv1d/`` or ``submissions/`` finds the project's config.yaml,
+    and relative paths in it (``problems_dir``, ``cache_dir``) stay relative to that file.
+    """
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():
@@ -110,8 +119,27 @@ def find_config_file(explicit: str | Path | None) -> Path | None:
         if not path.is_file():
             raise ConfigError("config file named by JUDGE_CONFIG not found", file=path)
         return path
-    local = Path("config.yaml")
-    return local if local.is_file() else None
+    return nearest_config(start or Path.cwd())
+
+
+def nearest_config(start: Path) -> Path | None:
+    """The first ``config.yaml`` in ``start`` or a folder above it, up to the filesystem root
+    (as an absolute path, so reports can say which file was used).
+
+    Example:
+        >>> import tempfile
+        >>> root = Path(tempfile.mkdtemp()).resolve()
+        >>> _ = (root / "config.yaml").write_text("backend: cpu\\n")
+        >>> (root / "a" / "b").mkdir(parents=True)
+        >>> nearest_config(root / "a" / "b") == root / "config.yaml"
+        True
+    """
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def load_config(path: str | Path | None, overrides: Mapping[str, Any] | None = None) -> Config:

@@ -9,6 +9,10 @@ Ranking ties are broken by ``submitted_at``: the time the judge first saw that e
 (path and content hash), recorded in ``RESULTS_DIR/seen.jsonl`` when a batch first discovers it and
 kept across reruns and ``--rejudge``. It is never the file's mtime, which the submitter controls.
 
+Each run also writes ``RESULTS_DIR/scan.json``: every (path, content hash) that run discovered.
+:func:`completion` compares it with ``results.jsonl``, so ``judge leaderboard`` can say that a
+batch is unfinished (a user's best may be missing because it is not graded yet).
+
 Local and distributed runs are one code path: anything with the ``concurrent.futures.Executor``
 interface (a thread pool here, a Dask client's executor across machines) runs
 :func:`judge.job.run_job` on a :class:`~judge.record.Job` that carries the submission's bytes, so
@@ -23,12 +27,13 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +45,7 @@ from ..job import run_job
 from ..problem import Problem
 from ..record import Job, ResultRecord
 from ..runner import RunGroup
+from ..safe_text import strict_json
 from ..sandbox import SandboxPolicy
 from ..store.jsonl import RESULTS_FILE, JsonLines, ResultsLog
 from ..verdict import Verdict
@@ -48,6 +54,7 @@ from .discover import Submission, scan
 log = logging.getLogger(__name__)
 
 SEEN_FILE = "seen.jsonl"  # (path, sha256) -> when the judge first saw it; survives --rejudge
+SCAN_FILE = "scan.json"  # what the latest run discovered: the results a finished batch has
 
 
 def first_seen(submissions: list[Submission], seen: JsonLines) -> list[Submission]:
@@ -70,6 +77,108 @@ def first_seen(submissions: list[Submission], seen: JsonLines) -> list[Submissio
 def seen_log(out_dir: Path) -> JsonLines:
     """``out_dir/seen.jsonl``: when the judge first saw each (path, content hash)."""
     return JsonLines(out_dir / SEEN_FILE, required=("submission", "sha256"))
+
+
+def write_scan(out_dir: Path, submissions: list[Submission]) -> None:
+    """Record what this run discovered in ``out_dir/scan.json`` (replaced whole, atomically)."""
+    data = {
+        "scanned_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "submissions": [{"submission": s.relpath, "sha256": s.sha256, "user": s.user} for s in submissions],
+    }
+    path = out_dir / SCAN_FILE
+    tmp = path.with_name(f".{SCAN_FILE}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(strict_json(data, indent=1) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How much of a batch is graded: ``ungraded`` of the ``discovered`` submissions have no result.
+
+    ``users`` are the owners of the ungraded ones: their rows in a leaderboard may still change.
+    """
+
+    discovered: int
+    ungraded: int
+    users: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.ungraded == 0
+
+
+def completion(results: Path, records: Iterable[ResultRecord]) -> Completion | None:
+    """Whether the batch behind ``results`` (a results directory or its ``results.jsonl``) is finished.
+
+    The submissions a finished batch has results for are those its latest run discovered
+    (``scan.json``); for a results directory from before scan.json existed, each path's newest
+    content in ``seen.jsonl``. None when that cannot be known: a file other than ``results.jsonl``
+    (an older ``results.<time>.jsonl`` kept by ``--rejudge``), or no scan.json nor seen.jsonl beside it.
+    Only reads: a batch may be running and writing these files.
+
+    Example:
+        >>> import tempfile
+        >>> out = Path(tempfile.mkdtemp())
+        >>> _ = (out / "results.jsonl").write_text("")
+        >>> write_scan(out, [Submission("ann", "ann.py", Path("ann.py"), "0", "")])
+        >>> completion(out, [])
+        Completion(discovered=1, ungraded=1, users=('ann',))
+    """
+    if results.is_dir():
+        out_dir = results
+    elif results.name == RESULTS_FILE:
+        out_dir = results.parent
+    else:
+        return None
+    scan_path, seen_path = out_dir / SCAN_FILE, out_dir / SEEN_FILE
+    if scan_path.is_file():
+        expected = _scanned(scan_path)
+    elif seen_path.is_file():
+        expected = _newest_seen(seen_path)
+    else:
+        return None
+    done = {r.key for r in records}
+    waiting = {key: user for key, user in expected.items() if key not in done}
+    return Completion(len(expected), len(waiting), tuple(sorted(set(waiting.values()))))
+
+
+def _scanned(path: Path) -> dict[tuple[str, str], str]:
+    """(path, sha256) -> user, from scan.json."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {(str(s["submission"]), str(s["sha256"])): str(s["user"]) for s in data["submissions"]}
+    except (ValueError, TypeError, KeyError) as exc:
+        raise JudgeError(f"not a scan file written by judge batch ({type(exc).__name__}: {exc})", file=path) from None
+
+
+def _newest_seen(path: Path) -> dict[tuple[str, str], str]:
+    """(path, sha256) -> user for each path's most recently first-seen content in seen.jsonl.
+
+    Read without repairing (a running batch may be writing the last line): a partial last line is
+    left out; any other line that is not the judge's is refused.
+    """
+    data = path.read_bytes()
+    newest: dict[str, tuple[str, str]] = {}  # path -> (first_seen, sha256)
+    for number, line in enumerate(data[: data.rfind(b"\n") + 1].splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            sub, sha, at = str(row["submission"]), str(row["sha256"]), str(row.get("first_seen", ""))
+        except (ValueError, TypeError, KeyError):
+            raise JudgeError("not a line written by judge batch", file=path, line=number) from None
+        if sub not in newest or at >= newest[sub][0]:
+            newest[sub] = (at, sha)
+    return {(sub, sha): _user_of(sub) for sub, (_, sha) in newest.items()}
+
+
+def _user_of(relpath: str) -> str:
+    """The user a submission path belongs to, as :func:`judge.batch.discover.scan` decides it."""
+    parts = relpath.split("/")
+    return parts[0] if len(parts) > 1 else Path(parts[0]).stem
 
 
 @dataclass
@@ -117,6 +226,7 @@ def run_batch(
     found = scan(submissions_dir)
     # seen.jsonl is not moved aside by --rejudge: a regraded submission keeps its first-seen time.
     everything = first_seen(found.submissions, seen_log(out_dir))
+    write_scan(out_dir, everything)
     done = results.done_keys()
     todo = [s for s in everything if s.key not in done]
     summary = BatchSummary(

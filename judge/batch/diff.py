@@ -8,6 +8,8 @@ Example:
     ...     return ResultRecord("x", "x.py", "0", result)
     >>> [c.to_json() for c in diff_results([graded(Verdict.WRONG_ANSWER)], [graded(Verdict.ACCEPTED)])]
     [{'submission': 'x.py', 'user': 'x', 'verdict_before': 'wrong_answer', 'verdict_after': 'accepted', 'score_before': 0.0, 'score_after': 1.0}]
+    >>> [c.line() for c in diff_results([graded(Verdict.ACCEPTED)], [])]
+    ['x.py: accepted (1.0) -> not graded']
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..record import ResultRecord
+from ..safe_text import visible
 from ..verdict import Verdict
+
+NOT_GRADED = "not graded"  # the side of a change where the submission has no result
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,15 @@ class Change:
             "score_before": self.score_before,
             "score_after": self.score_after,
         }
+
+    def line(self) -> str:
+        """One line for people: ``path: before (score) -> after (score)``, "not graded" for a
+        missing side; the path shown through :func:`judge.safe_text.visible`."""
+
+        def side(verdict: Verdict | None, score: float | None) -> str:
+            return NOT_GRADED if verdict is None else f"{verdict.value} ({score})"
+
+        return visible(f"{self.submission}: {side(self.verdict_before, self.score_before)} -> {side(self.verdict_after, self.score_after)}")
 
 
 def diff_results(a: Iterable[ResultRecord], b: Iterable[ResultRecord]) -> list[Change]:

@@ -6,22 +6,25 @@ whatever it is, exits 0.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..config import Config
 from ..errors import JudgeError
 from ..job import read_job, run_job
-from ..problem import load_problem
+from ..problem import PROBLEM_FILE, Problem, load_problem
 from ..report import case_line, header_line, make_console, render_json, render_text
-from ..safe_text import strict_json, visible
-from ..verdict import CaseResult
+from ..safe_text import is_safe_name, strict_json, visible
+from ..verdict import CaseResult, SubmissionResult
 from .authoring import register as register_authoring
-from .options import build_config, clean_errors, config_options
+from .options import build_config, clean_errors, config_file_option, config_options, settings_line
 from .service import register as register_service
 
 F = Callable[..., Any]
@@ -56,14 +59,22 @@ def main(verbose: int) -> None:
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--problem", "-p", "problem_name", required=True, help="Problem id under problems_dir, or a path to a problem folder.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--public", "public_only", is_flag=True,
+              help="Run only the public cases: a quick check while you work. The verdict counts only them.")
 @config_options
 @clean_errors
-def grade(submission: Path, problem_name: str, fmt: str, config_path: str | None, backend: str | None, no_sandbox: bool) -> None:
+def grade(submission: Path, problem_name: str, fmt: str, public_only: bool, config_path: str | None, backend: str | None,
+          no_sandbox: bool) -> None:
     """Grade one SUBMISSION file against a problem.
+
+    The text report ends with the configuration used (config.yaml, or defaults), the problems
+    folder and the cache folder. With --public, only the public cases run and the report says so
+    (JSON: "public_only": true); the full grading runs every case.
 
     \b
     Example:
       judge grade submissions/alice_correct.py --problem conv1d --format json
+      judge grade my_conv.py -p conv1d --public
     """
     config = build_config(config_path, backend, no_sandbox)
     problem = load_problem(problem_name, config.problems_dir)
@@ -79,11 +90,80 @@ def grade(submission: Path, problem_name: str, fmt: str, config_path: str | None
                 header_shown = True
             console.print(case_line(case))
 
-    record = run_job(job, config, problem=problem, on_case=show)
-    if fmt == "json":
-        click.echo(render_json(record.result))
+    if public_only:
+        result = _grade_public(job.source, job.name, problem, config, show)
     else:
-        render_text(record.result, console, with_cases=False)
+        result = run_job(job, config, problem=problem, on_case=show).result
+    if fmt == "json":
+        if public_only:
+            click.echo(strict_json({**result.to_json(), "public_only": True}, indent=2))
+        else:
+            click.echo(render_json(result))
+        return
+    render_text(result, console, with_cases=False)
+    if public_only:
+        click.echo(f"only the {len(result.cases)} public cases ran (--public); the verdict counts only them")
+    click.echo(settings_line(config))
+
+
+def _grade_public(source: bytes, name: str, problem: Problem, config: Config, show: Callable[[CaseResult], None]) -> SubmissionResult:
+    """Grade ``source`` on the problem's public cases only, as :func:`judge.job.run_job` grades: a
+    private copy of exactly the bytes read, under the file's own name when that name is safe."""
+    from ..cases import load_cases
+    from ..grade import grade as grade_cases
+
+    public = [case for case in load_cases(problem) if not case.hidden]
+    if not public:
+        raise JudgeError(f"problem {problem.id!r} has no public cases; grade without --public", file=problem.cases_file)
+    with tempfile.TemporaryDirectory(prefix="judge-job-") as tmp:
+        base = Path(name).name
+        copy = Path(tmp) / (base if base.endswith(".py") and is_safe_name(base) else "submission.py")
+        copy.write_bytes(source)
+        result = grade_cases(copy, problem, config, cases=public, on_case=show)
+    return dataclasses.replace(result, submission=visible(name))
+
+
+@main.command("problems")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@config_file_option
+@clean_errors
+def problems(fmt: str, config_path: str | None) -> None:
+    """List the problems under problems_dir: id, number of cases (hidden among them), title.
+
+    A problem whose files do not load is listed with the error (run judge check on it).
+
+    \b
+    Example:
+      judge problems
+      judge problems --format json
+    """
+    from ..cases import load_cases
+
+    config = build_config(config_path)
+    folder = config.problems_dir
+    if not folder.is_dir():
+        raise JudgeError("problems folder not found (set problems_dir in config.yaml)", file=folder)
+    rows: list[dict[str, Any]] = []
+    for root in sorted(p.parent for p in folder.glob(f"*/{PROBLEM_FILE}")):
+        try:
+            problem = load_problem(root, folder)
+            cases = load_cases(problem)
+        except JudgeError as exc:
+            rows.append({"id": root.name, "title": "", "cases": None, "hidden": None, "error": str(exc)})
+            continue
+        rows.append({"id": problem.id, "title": problem.title, "cases": len(cases), "hidden": sum(c.hidden for c in cases), "error": None})
+    if fmt == "json":
+        click.echo(strict_json(rows, indent=2))
+        return
+    shown = [(visible(str(r["id"])), visible(str(r["title"]))) for r in rows]
+    width = max([len(i) for i, _ in shown] + [2])
+    click.echo(f"{'id':<{width}}  {'cases':>5}  {'hidden':>6}  title")
+    for row, (ident, title) in zip(rows, shown, strict=True):
+        if row["error"] is not None:
+            click.echo(f"{ident:<{width}}  {'?':>5}  {'?':>6}  (does not load: {visible(row['error'])})")
+        else:
+            click.echo(f"{ident:<{width}}  {row['cases']:>5}  {row['hidden']:>6}  {title}")
+    click.echo(f"{len(rows)} problem(s) in {visible(str(folder))}")
 
 
 @main.command()
@@ -163,15 +243,23 @@ def leaderboard(results: Path, fmt: str) -> None:
     """Rank users from RESULTS (a results directory or results.jsonl).
 
     Each user's best submission: higher score, then lower ranking time, then earlier submission.
+    When the batch is unfinished (a submission it discovered has no result yet), text, md and
+    html say so above the table; csv and json stay pure data and the warning goes to stderr.
 
     \b
     Example:
       judge leaderboard results/ --format md > LEADERBOARD.md
     """
-    from ..batch.leaderboard import rank, render
+    from ..batch import completion
+    from ..batch.leaderboard import Board, rank, render, warning
     from ..store.jsonl import read_results
 
-    click.echo(render(rank(read_results(results)), fmt), nl=False)
+    records = read_results(results)
+    board = Board.of(records, completion(results, records))
+    note = warning(board)
+    if note and fmt in ("csv", "json"):
+        click.echo(note, err=True)  # these stay pure data; text, md and html say it themselves
+    click.echo(render(rank(records), fmt, board), nl=False)
 
 
 @main.command()
@@ -196,8 +284,7 @@ def diff(results_a: Path, results_b: Path, fmt: str) -> None:
     if not changes:
         click.echo("no verdict or score changed")
     for c in changes:
-        before, after = (None if v is None else v.value for v in (c.verdict_before, c.verdict_after))
-        click.echo(visible(f"{c.submission}: {before} ({c.score_before}) -> {after} ({c.score_after})"))
+        click.echo(c.line())
 
 
 @main.group()
@@ -206,9 +293,9 @@ def cache() -> None:
 
 
 @cache.command("clear")
-@config_options
+@config_file_option
 @clean_errors
-def cache_clear(config_path: str | None, backend: str | None, no_sandbox: bool) -> None:
+def cache_clear(config_path: str | None) -> None:
     """Delete every cache entry under cache_dir.
 
     \b
@@ -217,7 +304,7 @@ def cache_clear(config_path: str | None, backend: str | None, no_sandbox: bool) 
     """
     from ..store.caches import clear_caches
 
-    config = build_config(config_path, backend, no_sandbox)
+    config = build_config(config_path)
     removed = clear_caches(config)
     click.echo(f"removed {removed} cache files from {visible(str(config.cache_dir))}")
 

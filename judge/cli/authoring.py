@@ -19,7 +19,7 @@ from ..authoring.check import check_problem, render_json, render_text
 from ..authoring.scaffold import scaffold
 from ..problem import load_problem, resolve_problem_dir
 from ..safe_text import strict_json, visible
-from .options import build_config, clean_errors, config_options
+from .options import build_config, clean_errors, config_file_option, config_options
 
 problem_option = click.option(
     "--problem", "-p", "problem_name", required=True, help="Problem id under problems_dir, or a path to a problem folder."
@@ -29,16 +29,16 @@ format_option = click.option("--format", "fmt", type=click.Choice(["text", "json
 
 @click.command("new")
 @click.argument("problem_id")
-@config_options
+@config_file_option
 @clean_errors
-def new(problem_id: str, config_path: str | None, backend: str | None, no_sandbox: bool) -> None:
+def new(problem_id: str, config_path: str | None) -> None:
     """Create problems/PROBLEM_ID/ with every file the judge expects, ready to edit.
 
     \b
     Example:
       judge new layernorm && judge check --problem layernorm
     """
-    config = build_config(config_path, backend, no_sandbox)
+    config = build_config(config_path)
     root = scaffold(problem_id, config.problems_dir)
     click.echo(f"created {visible(str(root))}/")
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -79,9 +79,9 @@ def cases() -> None:
 @problem_option
 @format_option
 @click.option("--hidden/--public", "hidden", default=None, help="Only hidden or only public cases (default: all).")
-@config_options
+@config_file_option
 @clean_errors
-def show(problem_name: str, fmt: str, hidden: bool | None, config_path: str | None, backend: str | None, no_sandbox: bool) -> None:
+def show(problem_name: str, fmt: str, hidden: bool | None, config_path: str | None) -> None:
     """Print the materialized cases: exactly what the judge passes to solve.
 
     JSON: a list of {"id", "hidden", "inputs": {name: value}}, arrays as nested lists.
@@ -90,7 +90,7 @@ def show(problem_name: str, fmt: str, hidden: bool | None, config_path: str | No
     Example:
       judge cases show --problem conv1d --hidden --format json
     """
-    config = build_config(config_path, backend, no_sandbox)
+    config = build_config(config_path)
     problem = load_problem(problem_name, config.problems_dir)
     data = show_cases(problem, hidden=hidden)
     if fmt == "json":

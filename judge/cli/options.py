@@ -44,15 +44,35 @@ def clean_errors(func: F) -> F:
     return wrapper
 
 
+CONFIG_HELP = "config.yaml to use (default: $JUDGE_CONFIG, else the nearest config.yaml here or in a folder above)."
+
+
+def config_file_option(func: F) -> F:
+    """Only ``--config``: for commands that run no learner code (nothing to sandbox, no backend)."""
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)(func)
+
+
 def config_options(func: F) -> F:
-    """Options shared by every command that needs a configuration."""
-    func = click.option(
-        "--config", "config_path", type=click.Path(dir_okay=False), help="config.yaml to use (default: ./config.yaml or $JUDGE_CONFIG)."
-    )(func)
+    """Options shared by every command that runs code: ``--config``, ``--backend``, ``--no-sandbox``."""
+    func = config_file_option(func)
     func = click.option("--backend", type=click.Choice(BACKENDS), help="JAX backend; overrides config.yaml and $JUDGE_BACKEND.")(func)
     func = click.option("--no-sandbox", is_flag=True, help="Run learner code without isolation. ONLY for code you trust.")(func)
     return func
 
 
-def build_config(config_path: str | None, backend: str | None, no_sandbox: bool) -> Config:
+def build_config(config_path: str | None, backend: str | None = None, no_sandbox: bool = False) -> Config:
     return load_config(config_path, overrides={"backend": backend, "sandbox": "none" if no_sandbox else None})
+
+
+def settings_line(config: Config) -> str:
+    """Which configuration a command used: ``config: FILE (or defaults) · problems: DIR · cache: DIR``.
+
+    One line, shown through :func:`judge.safe_text.visible` (paths may hold any character).
+
+    Example:
+        >>> from pathlib import Path
+        >>> settings_line(Config(problems_dir=Path("/p"), cache_dir=Path("/c")))
+        'config: defaults (no config.yaml found) · problems: /p · cache: /c'
+    """
+    source = str(config.source.resolve()) if config.source is not None else "defaults (no config.yaml found)"
+    return visible(f"config: {source} · problems: {config.problems_dir} · cache: {config.cache_dir}")
