@@ -272,7 +272,7 @@ class SolutionRun:
 
     def _worker_argv(self, in_fd: int, out_fd: int) -> list[str]:
         argv = [
-            sys.executable, "-s", "-m", "judge.worker",
+            os.path.abspath(sys.executable), "-s", "-m", "judge.worker",
             "--solution", "{solution}",
             "--entry", self.entry_point,
             "--in-fd", str(in_fd), "--out-fd", str(out_fd),

@@ -60,7 +60,7 @@ DEFAULT_SANDBOX_UID = 65534  # "nobody"
 
 def _launcher_argv(spec: Mapping[str, object]) -> list[str]:
     # -I -S: the launcher runs privileged; it must not read the environment or site-packages.
-    return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec, allow_nan=False)]
+    return [os.path.abspath(sys.executable), "-I", "-S", str(LAUNCHER), json.dumps(spec, allow_nan=False)]
 
 
 def _drop_to(uid: int) -> tuple[int, int] | None:
@@ -396,7 +396,7 @@ def sandbox_environment() -> dict[str, str]:
 
 def _python_roots() -> list[Path]:
     """Directories the interpreter needs: the venv, the base installation, site-packages."""
-    candidates = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent]
+    candidates = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.abspath(sys.executable)).parent]
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         value = sysconfig.get_paths().get(key)
         if value:

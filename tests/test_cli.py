@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -156,3 +157,20 @@ def test_without_bubblewrap_the_judge_refuses_unless_told(tmp_path: Path, sessio
     assert data["verdict"] == "accepted" and data["run"]["sandboxed"] is False
     text = subprocess.run([*cmd, "--no-sandbox"], capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
     assert "NOT sandboxed" in text.stdout
+
+
+def test_a_relative_interpreter_path_still_grades(session_cache: Path) -> None:
+    """``../.venv/bin/python -m judge`` once gave internal_error: the sandbox could not find that path."""
+    python = os.path.relpath(sys.executable, REPO / "submissions")
+    env = {**os.environ, "JUDGE_CACHE_DIR": str(session_cache)}
+    proc = subprocess.run([python, "-m", "judge", "grade", "dave_syntax.py", "-p", "conv1d", "--config", "../config.yaml", "--format", "json"],
+                          capture_output=True, text=True, cwd=REPO / "submissions", env=env, timeout=300)
+    assert json.loads(proc.stdout)["verdict"] == "compile_error", proc.stderr[-2000:]
+
+
+def test_a_reader_never_cuts_a_line_a_batch_is_writing(tmp_path: Path) -> None:
+    from judge.store.jsonl import read_results
+
+    results = tmp_path / "results.jsonl"
+    results.write_text('{"submission": "a.py", "sha2')  # a writer in the middle of its line
+    assert read_results(results) == [] and results.read_text() == '{"submission": "a.py", "sha2'

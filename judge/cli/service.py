@@ -97,7 +97,7 @@ def serve(data: Path | None, host: str, port: int, workers: int | None, executor
 
     graders.on_finished = finished
 
-    stopped = []
+    stopped: list[bool] = []
 
     def shut_down() -> None:
         if stopped:

@@ -36,8 +36,9 @@ RESULTS_FILE = "results.jsonl"
 class JsonLines:
     """An append-only file of JSON objects, each holding at least the ``required`` keys."""
 
-    def __init__(self, path: Path, required: Sequence[str] = ()) -> None:
+    def __init__(self, path: Path, required: Sequence[str] = (), *, repair: bool = True) -> None:
         self.path = path
+        self.repair = repair  # False: a reader beside a running writer ignores a torn last line, never cuts it
         self.required = tuple(required)
         self.rows: list[dict[str, Any]] = []
         self.repaired = False
@@ -49,7 +50,7 @@ class JsonLines:
             return
         data = self.path.read_bytes()
         end = data.rfind(b"\n") + 1
-        if end < len(data):
+        if end < len(data) and self.repair:
             # A kill mid-write leaves a partial last line: drop it; that submission is regraded.
             with open(self.path, "r+b") as handle:
                 handle.truncate(end)
@@ -93,8 +94,8 @@ class JsonLines:
 class ResultsLog:
     """``results.jsonl``: the :class:`~judge.store.ResultSink` that ``judge batch`` writes."""
 
-    def __init__(self, path: Path) -> None:
-        self._lines = JsonLines(path, required=("submission", "sha256"))
+    def __init__(self, path: Path, *, repair: bool = True) -> None:
+        self._lines = JsonLines(path, required=("submission", "sha256"), repair=repair)
         self.path = path
         self.repaired = self._lines.repaired
         self._records: list[ResultRecord] = []
@@ -121,4 +122,4 @@ def read_results(results: Path) -> list[ResultRecord]:
     path = results / RESULTS_FILE if results.is_dir() else results
     if not path.is_file():
         raise JudgeError("no results file here (run judge batch first)", file=path)
-    return list(ResultsLog(path).records)
+    return list(ResultsLog(path, repair=False).records)  # a batch may be writing it right now
