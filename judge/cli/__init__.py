@@ -20,7 +20,7 @@ from ..config import Config
 from ..errors import JudgeError
 from ..job import read_job, run_job
 from ..problem import PROBLEM_FILE, Problem, load_problem
-from ..report import case_line, header_line, make_console, render_json, render_text
+from ..report import CaseLines, make_console, render_json, render_text
 from ..safe_text import is_safe_name, strict_json, visible
 from ..verdict import CaseResult, SubmissionResult
 from .authoring import register as register_authoring
@@ -80,15 +80,16 @@ def grade(submission: Path, problem_name: str, fmt: str, public_only: bool, conf
     problem = load_problem(problem_name, config.problems_dir)
     job = read_job(submission, str(problem.root))
     console = make_console()
+    lines = CaseLines(console)
     header_shown = False
 
     def show(case: CaseResult) -> None:
         nonlocal header_shown
         if fmt == "text":
             if not header_shown:
-                console.print(header_line(problem.id, str(submission)))
+                console.print(lines.header(problem.id, str(submission)))
                 header_shown = True
-            console.print(case_line(case))
+            console.print(lines.line(case))
 
     if public_only:
         result = _grade_public(job.source, job.name, problem, config, show)
@@ -100,7 +101,7 @@ def grade(submission: Path, problem_name: str, fmt: str, public_only: bool, conf
         else:
             click.echo(render_json(result))
         return
-    render_text(result, console, with_cases=False)
+    render_text(result, console, with_cases=False, lines=lines)
     if public_only:
         click.echo(f"only the {len(result.cases)} public cases ran (--public); the verdict counts only them")
     click.echo(settings_line(config))

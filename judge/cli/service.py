@@ -203,7 +203,7 @@ def submit(file: Path, problem_id: str, server: str, token_value: str | None, fm
     Example:
       JUDGE_TOKEN=jdg_... judge submit submissions/alice_correct.py --problem conv1d
     """
-    from ..report import case_line, header_line, make_console, render_json, render_text
+    from ..report import CaseLines, make_console, render_json, render_text
     from ..service.client import Client
 
     if not token_value:
@@ -215,14 +215,16 @@ def submit(file: Path, problem_id: str, server: str, token_value: str | None, fm
     client = Client(server, token_value)
     queued = client.submit(problem_id, source, filename=file.name)
     console = make_console()
+    lines = CaseLines(console)
     if fmt == "text":
-        console.print(header_line(problem_id, str(file)))
+        console.print(lines.header(problem_id, str(file)))
     document = None
     for event, data in client.events(queued["id"]):
         if event == "case" and fmt == "text":
-            console.print(case_line(CaseResult.from_json(data)))
+            console.print(lines.line(CaseResult.from_json(data)))
         elif event == "restart" and fmt == "text":
             console.print(f"  (grading started again: {visible(str(data.get('reason', '')))})", markup=False, highlight=False)
+            lines = CaseLines(console)  # "same as" never points into the abandoned attempt
         elif event == "result":
             document = data
     if document is None or document.get("result") is None:
@@ -233,7 +235,7 @@ def submit(file: Path, problem_id: str, server: str, token_value: str | None, fm
     if fmt == "json":
         click.echo(render_json(result))
     else:
-        render_text(result, console, with_cases=False)
+        render_text(result, console, with_cases=False, lines=lines)
     sys.stdout.flush()
 
 
