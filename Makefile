@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install sandbox-deps demo serve test clean
+.PHONY: install sandbox-deps demo serve test test-fast clean
 
 install: $(BIN)/judge sandbox-deps
 
@@ -40,6 +40,12 @@ test: install
 	$(BIN)/ruff check judge tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# Lint, types and the tests that start no JAX worker: a quick check while editing (about a minute).
+test-fast: install
+	$(BIN)/ruff check judge tests
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -m "not slow"
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache *.egg-info

@@ -44,3 +44,19 @@ def graded_record(user: str, submission: str, score: float, time_s: float | None
     cases = tuple(CaseResult(f"c{i}", False, Verdict.ACCEPTED if i < passed else failing) for i in range(20))
     result = SubmissionResult("conv1d", submission, Verdict.parse(verdict), cases, ranking_time_s=time_s)
     return ResultRecord(user, submission, sha256, result, submitted_at=submitted_at)
+
+
+# Modules whose every test starts real JAX workers (sandboxed or not): `make test-fast` leaves them
+# out, with the doctests that grade and every test marked slow. `make test` (CI) runs everything.
+SLOW_MODULES = {"test_batch", "test_cli", "test_golden", "test_expected_cache", "test_hidden_feedback", "test_runner",
+                "test_sandbox_layers", "test_hostile", "test_service_live", "test_check_problems"}
+SLOW_DOCTESTS = {"judge.grade", "judge.job", "judge.runner"}
+SLOW_FIXTURES = {"graded_service", "session_cache"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+        doctest_of = item.name if type(item).__name__ == "DoctestItem" else ""
+        if module in SLOW_MODULES or doctest_of in SLOW_DOCTESTS or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

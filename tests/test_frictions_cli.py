@@ -302,3 +302,20 @@ def test_grade_public_runs_only_the_public_cases(session_cache: Path) -> None:
     assert f"only the {len(public)} public cases ran (--public); the verdict counts only them" in lines
     assert lines[-1] == f"config: {REPO / 'config.yaml'} · problems: {REPO / 'problems'} · cache: {session_cache}"
     assert "Verdict: compile_error" in text.stdout and f"0/{len(public)} cases" in text.stdout
+
+
+def test_the_leaderboard_ends_with_how_to_see_the_feedback(tmp_path: Path, conv1d: Problem, monkeypatch: pytest.MonkeyPatch,
+                                                           config: Config) -> None:
+    """Item 15: after the board, one line per verdict that is not accepted, with a command that works."""
+
+    def fake_grade(path: Path, problem: Problem, config: Config, **options: object) -> SubmissionResult:
+        verdict = Verdict.WRONG_ANSWER if "ben" in path.name else Verdict.ACCEPTED
+        return SubmissionResult(problem.id, str(path), verdict, (CaseResult("c", False, verdict),))
+
+    monkeypatch.setattr(job_mod, "grade", fake_grade)
+    out = batch_of_three(tmp_path, conv1d, dataclasses.replace(config, sandbox="none"))
+    text = invoke("leaderboard", str(out)).stdout.splitlines()
+    assert text[-2] == "To see why a submission was not accepted:"
+    assert text[-1] == f"  wrong_answer (ben): judge grade {tmp_path.resolve() / 'subs' / 'ben.py'} -p conv1d"
+    for fmt in ("md", "csv", "json", "html"):  # the data formats stay data
+        assert "judge grade" not in invoke("leaderboard", str(out), "--format", fmt).stdout

@@ -79,10 +79,14 @@ def seen_log(out_dir: Path) -> JsonLines:
     return JsonLines(out_dir / SEEN_FILE, required=("submission", "sha256"))
 
 
-def write_scan(out_dir: Path, submissions: list[Submission]) -> None:
-    """Record what this run discovered in ``out_dir/scan.json`` (replaced whole, atomically)."""
+def write_scan(out_dir: Path, submissions: list[Submission], root: Path | None = None) -> None:
+    """Record what this run discovered in ``out_dir/scan.json`` (replaced whole, atomically).
+
+    ``root`` is the submissions folder, so a report can name each file as ``judge grade`` takes it.
+    """
     data = {
         "scanned_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "root": None if root is None else str(root),
         "submissions": [{"submission": s.relpath, "sha256": s.sha256, "user": s.user} for s in submissions],
     }
     path = out_dir / SCAN_FILE
@@ -92,6 +96,15 @@ def write_scan(out_dir: Path, submissions: list[Submission]) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def submissions_root(results: Path) -> Path | None:
+    """The submissions folder the last batch into ``results`` (a directory) scanned, if recorded."""
+    try:
+        root = json.loads((results / SCAN_FILE).read_text(encoding="utf-8")).get("root")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Path(root) if isinstance(root, str) and root else None
 
 
 @dataclass(frozen=True)
@@ -226,7 +239,7 @@ def run_batch(
     found = scan(submissions_dir)
     # seen.jsonl is not moved aside by --rejudge: a regraded submission keeps its first-seen time.
     everything = first_seen(found.submissions, seen_log(out_dir))
-    write_scan(out_dir, everything)
+    write_scan(out_dir, everything, submissions_dir.resolve())
     done = results.done_keys()
     todo = [s for s in everything if s.key not in done]
     summary = BatchSummary(

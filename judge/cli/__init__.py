@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shlex
 import sys
 import tempfile
 from collections.abc import Callable
@@ -16,13 +17,14 @@ from typing import Any
 
 import click
 
+from ..batch.leaderboard import Row
 from ..config import Config
 from ..errors import JudgeError
 from ..job import read_job, run_job
 from ..problem import PROBLEM_FILE, Problem, load_problem
 from ..report import CaseLines, make_console, render_json, render_text
 from ..safe_text import is_safe_name, strict_json, visible
-from ..verdict import CaseResult, SubmissionResult
+from ..verdict import CaseResult, SubmissionResult, Verdict
 from .authoring import register as register_authoring
 from .options import build_config, clean_errors, config_file_option, config_options, settings_line
 from .service import register as register_service
@@ -251,7 +253,7 @@ def leaderboard(results: Path, fmt: str) -> None:
     Example:
       judge leaderboard results/ --format md > LEADERBOARD.md
     """
-    from ..batch import completion
+    from ..batch import completion, submissions_root
     from ..batch.leaderboard import Board, rank, render, warning
     from ..store.jsonl import read_results
 
@@ -260,7 +262,34 @@ def leaderboard(results: Path, fmt: str) -> None:
     note = warning(board)
     if note and fmt in ("csv", "json"):
         click.echo(note, err=True)  # these stay pure data; text, md and html say it themselves
-    click.echo(render(rank(records), fmt, board), nl=False)
+    rows = rank(records)
+    click.echo(render(rows, fmt, board), nl=False)
+    if fmt == "text":
+        for line in next_steps(rows, submissions_root(results) if results.is_dir() else None):
+            click.echo(line)
+
+
+def next_steps(rows: list[Row], root: Path | None) -> list[str]:
+    """One line per verdict that is not accepted: the command that shows one such submission's feedback.
+
+    Example:
+        >>> from judge.verdict import Verdict
+        >>> row = Row(2, "bob", "bob_flipped.py", Verdict.WRONG_ANSWER, 0.5, None, "", problem="conv1d")
+        >>> next_steps([row], Path("/subs"))
+        ['', 'To see why a submission was not accepted:', '  wrong_answer (bob): judge grade /subs/bob_flipped.py -p conv1d']
+    """
+    firsts: dict[Verdict, Row] = {}
+    for row in rows:
+        if row.verdict is not Verdict.ACCEPTED:
+            firsts.setdefault(row.verdict, row)
+    if not firsts:
+        return []
+    lines = ["", "To see why a submission was not accepted:"]
+    for verdict, row in firsts.items():
+        path = str(root / row.submission) if root is not None else row.submission
+        problem = f" -p {shlex.quote(row.problem)}" if row.problem else ""
+        lines.append(visible(f"  {verdict.value} ({row.user}): judge grade {shlex.quote(path)}{problem}"))
+    return lines
 
 
 @main.command()
