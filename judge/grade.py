@@ -76,7 +76,9 @@ def grade_stream(
     """Yield each :class:`CaseResult` as it is decided, then the :class:`SubmissionResult`.
 
     With ``measure``, an accepted submission also gets a ranking time: see :func:`benchmark_plan`.
-    With ``hints``, a wrong answer that matches a known wrong solution carries its hint (judge.hints).
+    With ``hints``, a wrong answer or a runtime error that matches a known wrong solution carries
+    its hint, and a ``solve`` that cannot take the problem's arguments the expected signature
+    (:func:`case_hint`, :mod:`judge.hints`).
     ``group`` lets the caller stop this grading's workers (see :class:`judge.runner.RunGroup`).
     """
     started = time.monotonic()
@@ -97,14 +99,12 @@ def grade_stream(
         secret=[i for i, c in enumerate(cases) if c.hidden],
         group=group,
     )
-    matcher: HintMatcher | None = None
+    matcher = HintMatcher(problem, cases, inputs, expected, config)  # runs nothing until a case needs it
     for outcome in run.outcomes():
         case = cases[outcome.index]
         result = judge_case(problem, case, outcome, expected[case.id])
-        quiet = case.hidden and problem.hidden_feedback is HiddenFeedback.NONE
-        if hints and not quiet and result.verdict is Verdict.WRONG_ANSWER and outcome.array is not None:
-            matcher = matcher or HintMatcher(problem, cases, inputs, expected, config)
-            result = dataclasses.replace(result, hint=matcher.hint_for(case, outcome.array))
+        if hints:
+            result = dataclasses.replace(result, hint=case_hint(problem, case, outcome, result, matcher))
         results.append(result)
         yield result
     position = {case.id: i for i, case in enumerate(cases)}
@@ -178,6 +178,24 @@ def grade(
         if on_case is not None:
             on_case(item)
     raise AssertionError("grade_stream ended without a result")  # pragma: no cover
+
+
+def case_hint(problem: Problem, case: TestCase, outcome: CaseOutcome, result: CaseResult, matcher: HintMatcher) -> str | None:
+    """The hint for one judged case, or None.
+
+    A wrong answer is matched by its output, a runtime or compile error by the exception's class
+    name or the arity of ``solve`` (:meth:`HintMatcher.hint_for_error`). ``outcome`` is the raw
+    outcome, message included even for a hidden case: the hint chosen from it is the author's or
+    the judge's fixed text, so nothing derived from a hidden input reaches the report. A problem
+    whose hidden cases give no feedback (``feedback: {hidden: none}``) gives them no hints either.
+    """
+    if case.hidden and problem.hidden_feedback is HiddenFeedback.NONE:
+        return None
+    if result.verdict is Verdict.WRONG_ANSWER and outcome.array is not None:
+        return matcher.hint_for(case, outcome.array)
+    if result.verdict in (Verdict.RUNTIME_ERROR, Verdict.COMPILE_ERROR):
+        return matcher.hint_for_error(case, outcome)
+    return None
 
 
 def judge_case(problem: Problem, case: TestCase, outcome: CaseOutcome, expected: Expected) -> CaseResult:

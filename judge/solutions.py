@@ -3,7 +3,7 @@
 Each file declares, on its first line, the verdict it must get (``# expect: wrong_answer``) and,
 for a wrong solution, on its second line the hint a learner who makes the same mistake should read
 (``# hint: ...``). The golden tests grade every file and check its declared verdict;
-:mod:`judge.hints` turns the wrong ones into feedback.
+:mod:`judge.hints` turns the wrong answers and runtime errors into feedback.
 
 Example:
     >>> read_header(Path("problems/conv1d/solutions/wrong/valid_padding.py")).expect
@@ -70,7 +70,14 @@ def solution_files(problem: Problem, kind: str) -> list[Path]:
     return sorted(p for p in folder.glob("*.py") if p.is_file()) if folder.is_dir() else []
 
 
+PITFALL_VERDICTS = (Verdict.WRONG_ANSWER, Verdict.RUNTIME_ERROR)
+
+
 def load_pitfalls(problem: Problem) -> tuple[Pitfall, ...]:
-    """The wrong solutions that can teach: declared ``wrong_answer`` and carrying a hint."""
+    """The wrong solutions that can teach: declared ``wrong_answer`` or ``runtime_error``, with a hint.
+
+    A wrong answer teaches by its output (a learner's output that matches it), a runtime error by
+    the class of the exception it raises (see :mod:`judge.hints`).
+    """
     pitfalls = (read_header(p) for p in solution_files(problem, "wrong"))
-    return tuple(p for p in pitfalls if p.expect is Verdict.WRONG_ANSWER and p.hint)
+    return tuple(p for p in pitfalls if p.expect in PITFALL_VERDICTS and p.hint)

@@ -23,10 +23,11 @@ def test_read_header(tmp_path: Path) -> None:
     assert read_header(bad).expect is None and "wrongish" in read_header(bad).header_error
 
 
-def test_pitfalls_are_wrong_answers_with_hints() -> None:
+def test_pitfalls_are_wrong_answers_and_runtime_errors_with_hints() -> None:
     problem = load_problem("conv1d", REPO / "problems")
     names = [p.name for p in load_pitfalls(problem)]
-    assert "flipped_kernel" in names and "float_seed" not in names and "wrong_arity" not in names
+    # float_seed (runtime_error) teaches by the exception it raises; wrong_arity (compile_error) does not run.
+    assert "flipped_kernel" in names and "float_seed" in names and "wrong_arity" not in names
 
 
 @pytest.mark.slow
