@@ -33,7 +33,7 @@ import numpy as np
 
 from .errors import ProblemSpecError
 from .genspec import DEFAULT_DIST, DIST_PARAMS, DISTRIBUTIONS
-from .problem import ArgSpec, ArgType, Problem, Tolerance
+from .problem import ArgSpec, ArgType, Problem, Tolerance, dtype_error
 from .yamlio import LineDict, LineList, load_yaml_file, yaml_number
 
 _GEN_KEYS = {"shape", "dtype", "dist", "seed", *DIST_PARAMS}
@@ -116,9 +116,12 @@ def parse_case(problem: Problem, raw: Any, file: Path, line: int, index: int) ->
         tolerances[key] = None if value is None else float(value)
     inputs: dict[str, Any] = {}
     for spec in problem.args:
-        value = raw[spec.name]
+        value = _numbers(spec, raw[spec.name])
         _check_input(spec, value, lambda msg, s=spec: fail(msg, s.name))
         inputs[spec.name] = _plain(value)
+    conflict = shape_conflict(problem, inputs)
+    if conflict is not None:
+        raise fail(conflict[1], conflict[0])
     return TestCase(
         id=case_id,
         hidden=hidden,
@@ -128,6 +131,60 @@ def parse_case(problem: Problem, raw: Any, file: Path, line: int, index: int) ->
         note=str(raw.get("note", "")),
         line=raw.line,
     )
+
+
+def _numbers(spec: ArgSpec, value: Any) -> Any:
+    """``value`` with the numbers YAML 1.1 reads as strings (``1e-6``, ``1.0e5``) made floats: a
+    float input, or a generator spec's mean/std/low/high. Other strings stay as they are."""
+    if spec.type is ArgType.FLOAT and isinstance(value, str):
+        return yaml_number(value)
+    if spec.type is ArgType.ARRAY and isinstance(value, Mapping):
+        return {key: yaml_number(item) if key in DIST_PARAMS else item for key, item in value.items()}
+    return value
+
+
+def named_dims(spec: ArgSpec, shape: tuple[int, ...]) -> list[tuple[str, int, int]]:
+    """``(name, axis, size)`` for each axis of ``spec``'s ``gen.shape`` that is a name (a
+    ``gen.dims`` variable or an int argument); none when the rank differs from that shape."""
+    if spec.gen is None or len(spec.gen.shape) != len(shape):
+        return []
+    return [(d, axis, int(size)) for axis, (d, size) in enumerate(zip(spec.gen.shape, shape, strict=True)) if isinstance(d, str)]
+
+
+def shape_conflict(problem: Problem, inputs: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first disagreement on a named dimension between a case's arrays (literal or generator
+    spec) and int arguments, as ``(field, message)``; None if they agree.
+
+    The names come from the ``gen:`` shapes of problem.yaml (``shape: [N, D]`` for ``x`` and
+    ``[D]`` for ``gamma`` say both share ``D``), so a problem without them is never checked.
+
+    Example:
+        >>> from judge.problem import load_problem
+        >>> problem = load_problem("layernorm")
+        >>> shape_conflict(problem, {"x": [[1.0, 2.0]], "gamma": [1.0], "beta": [0.0, 0.0], "eps": 1e-5})
+        ('gamma', "dimension D: gamma.shape[0] = 1, but x.shape[1] = 2 (problem.yaml's gen shapes name D for both)")
+    """
+    seen: dict[str, tuple[str, int]] = {}  # name -> (where, size)
+    for spec in problem.args:
+        if spec.type is ArgType.INT and isinstance(inputs.get(spec.name), int):
+            seen.setdefault(spec.name, (spec.name, int(inputs[spec.name])))
+    for spec in problem.args:
+        raw = inputs.get(spec.name)
+        if spec.type is not ArgType.ARRAY or spec.gen is None or raw is None:
+            continue
+        if isinstance(raw, Mapping):
+            shape = tuple(raw.get("shape") or ())
+        else:
+            shape = np.shape(np.array(raw, dtype=spec.dtype))
+        for name, axis, size in named_dims(spec, shape):
+            where = f"{spec.name}.shape[{axis}]"
+            if name not in seen:
+                seen[name] = (where, size)
+            elif seen[name][1] != size:
+                other, other_size = seen[name]
+                return spec.name, (f"dimension {name}: {where} = {size}, but {other} = {other_size} "
+                                   f"(problem.yaml's gen shapes name {name} for both)")
+    return None
 
 
 def _check_input(spec: ArgSpec, value: Any, fail: Any) -> None:
@@ -167,6 +224,8 @@ def _check_generator(spec: ArgSpec, gen: Mapping[str, Any], fail: Any) -> None:
     if math.prod(shape) > MAX_GENERATED_ELEMENTS:
         raise fail(f"generator shape {shape} exceeds {MAX_GENERATED_ELEMENTS} elements")
     dtype = gen.get("dtype", spec.dtype)
+    if dtype_error(dtype):
+        raise fail(f"generator {dtype_error(dtype)}")
     if dtype != spec.dtype:
         raise fail(f"generator dtype {dtype!r} differs from the declared dtype {spec.dtype!r}")
     dist = gen.get("dist", DEFAULT_DIST)

@@ -34,6 +34,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .yamlio import yaml_number
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -153,9 +155,10 @@ def parse_arg_gen(raw: Any, arg_type: str, fail: Fail, ndim: int | None = None) 
         params = []
         for key in DIST_PARAMS:
             if key in raw:
-                if not _is_num(raw[key]):
-                    raise fail(f"{key!r} must be a number", "gen")
-                params.append((key, raw[key]))
+                value = yaml_number(raw[key])  # YAML 1.1 reads 1e-3 as a string
+                if not _is_num(value):
+                    raise fail(f"{key!r} must be a number; got {raw[key]!r}", "gen")
+                params.append((key, value))
         if "randint" in dists and not ("low" in raw and "high" in raw):
             raise fail("dist randint needs 'low' and 'high'", "gen")
         return ArgGen(shape=tuple(dims), dists=dists, params=tuple(params))
@@ -166,11 +169,11 @@ def parse_arg_gen(raw: Any, arg_type: str, fail: Fail, ndim: int | None = None) 
         choices = raw["choices"]
         if not isinstance(choices, list) or not choices:
             raise fail("'choices' must be a non-empty list", "gen")
-        return ArgGen(choices=tuple(choices))
+        return ArgGen(choices=tuple(yaml_number(c) if arg_type == "float" else c for c in choices))
     if arg_type == "bool":
         return ArgGen(choices=(False, True))
-    low, high = raw.get("min"), raw.get("max")
-    if not (_is_num(low) and _is_num(high)) or low > high:  # type: ignore[operator]  # both numbers here
+    low, high = yaml_number(raw.get("min")), yaml_number(raw.get("max"))
+    if not (_is_num(low) and _is_num(high)) or low > high:
         raise fail(f"needs numbers 'min' <= 'max'; got min={low!r}, max={high!r}", "gen")
     integer = arg_type == "int" or bool(raw.get("integer", False))
     if arg_type == "int" and not (_is_int(low) and _is_int(high)):

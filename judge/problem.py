@@ -12,6 +12,7 @@ Example (run from the repository root, where ``problems/`` is):
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import enum
 import re
 from dataclasses import dataclass
@@ -27,6 +28,35 @@ PROBLEM_FILE = "problem.yaml"
 CASES_FILE = "cases.yaml"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 ARRAY_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
+REFERENCE_TRACEBACK = "Traceback (the problem's reference.py, not a learner's code):"
+_LEARNER_TRACEBACK = "Traceback (your code only):"  # judge.worker's label, written for learners
+
+
+def dtype_error(value: object) -> str | None:
+    """Why ``value`` is not an array dtype the judge knows, with a did-you-mean; None if it is.
+
+    Example:
+        >>> dtype_error("float32") is None
+        True
+        >>> dtype_error("flaot32")
+        "unknown dtype 'flaot32'; valid: float16, float32, float64, int8, int16, int32, int64, uint8, bool (did you mean 'float32'?)"
+    """
+    if isinstance(value, str) and value in ARRAY_DTYPES:
+        return None
+    message = f"unknown dtype {value!r}; valid: {', '.join(ARRAY_DTYPES)}"
+    close = difflib.get_close_matches(value, ARRAY_DTYPES, n=1) if isinstance(value, str) else []
+    return message + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def reference_traceback(message: str) -> str:
+    """A failure message of the *reference*, with the worker's learner-facing traceback label
+    ("your code only") replaced by one that says whose code failed.
+
+    Example:
+        >>> reference_traceback("ValueError: x\\nTraceback (your code only):\\n  File ...").splitlines()[1]
+        "Traceback (the problem's reference.py, not a learner's code):"
+    """
+    return message.replace(_LEARNER_TRACEBACK, REFERENCE_TRACEBACK)
 
 
 class ArgType(str, enum.Enum):
@@ -218,8 +248,8 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
     if not isinstance(output_doc, dict):
         raise fail("must be a mapping", "output")
     out_dtype = output_doc.get("dtype")
-    if out_dtype is not None and out_dtype not in ARRAY_DTYPES:
-        raise fail(f"unknown dtype {out_dtype!r}; valid: {', '.join(ARRAY_DTYPES)}", "output.dtype")
+    if out_dtype is not None and dtype_error(out_dtype):
+        raise fail(str(dtype_error(out_dtype)), "output.dtype")
     output = OutputSpec(
         description=str(output_doc.get("description", "")),
         dtype=out_dtype,
@@ -331,8 +361,10 @@ def _parse_arg(item: LineDict, index: int, file: Path) -> ArgSpec:
     ndim = item.get("ndim")
     container = item.get("as", "jax")
     if arg_type is ArgType.ARRAY:
-        if dtype not in ARRAY_DTYPES:
+        if dtype is None:
             raise fail(f"arrays need a dtype; valid: {', '.join(ARRAY_DTYPES)}", "dtype")
+        if dtype_error(dtype):
+            raise fail(str(dtype_error(dtype)), "dtype")
         if ndim is not None and (isinstance(ndim, bool) or not isinstance(ndim, int) or ndim < 0):
             raise fail("must be a non-negative integer", "ndim")
         if container not in ("jax", "numpy"):

@@ -45,10 +45,10 @@ from ..errors import AuthoringError, JudgeError, ProblemSpecError
 from ..expected import expected_outputs
 from ..genspec import DISTRIBUTIONS
 from ..hints import PitfallOutput, rejects, solution_outputs
-from ..problem import ArgType, Problem
+from ..problem import ArgType, Problem, reference_traceback
 from ..runner import OutcomeKind
 from ..solutions import solution_files
-from ..yamlio import LineDict, LineList, load_yaml_text
+from ..yamlio import LineDict, LineList, load_yaml_text, yaml_number
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +56,13 @@ log = logging.getLogger(__name__)
 # -- judge cases show ------------------------------------------------------------------------
 
 
-def show_cases(problem: Problem, *, hidden: bool | None = None) -> list[dict[str, Any]]:
+def show_cases(
+    problem: Problem, *, hidden: bool | None = None, case_ids: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """The materialized cases as plain data: what the judge feeds ``solve``.
 
-    ``hidden``: None for all cases, True for hidden only, False for public only. Arrays become
+    ``hidden``: None for all cases, True for hidden only, False for public only. ``case_ids``:
+    only these cases (an unknown id is an :class:`AuthoringError` listing the ids). Arrays become
     nested lists of exactly the values passed to ``solve`` (float32 values are exact as Python
     floats), so ``np.array(value, dtype)`` gives the same array back.
 
@@ -69,8 +72,15 @@ def show_cases(problem: Problem, *, hidden: bool | None = None) -> list[dict[str
         [[1.0], [2.0], [3.0], [4.0]]
     """
     out = []
-    for case in load_cases(problem):
+    cases = load_cases(problem)
+    unknown = [c for c in case_ids or () if c not in {case.id for case in cases}]
+    if unknown:
+        raise AuthoringError(f"no case {', '.join(map(repr, unknown))} in {problem.id}; cases: {', '.join(c.id for c in cases)}",
+                             file=problem.cases_file)
+    for case in cases:
         if hidden is not None and case.hidden != hidden:
+            continue
+        if case_ids is not None and case.id not in case_ids:
             continue
         values = materialize(problem, case)
         out.append({
@@ -207,6 +217,8 @@ def build_case_fields(
     for name in names:
         value = parse_value(values[name], name)
         spec = problem.arg(name)
+        if spec.type is ArgType.FLOAT and isinstance(value, str):
+            value = yaml_number(value)  # --set eps=1e-6: YAML 1.1 reads 1e-6 as a string
         if spec.type is ArgType.FLOAT and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         fields[name] = value
@@ -266,7 +278,8 @@ def add_case(
     case = validate_fields(problem, fields, existing)
     sets, failures = _rejection_sets(problem, [*existing, case], config)
     if case.id in failures:
-        raise AuthoringError(f"the reference fails on the new case: {failures[case.id]}; cases.yaml left unchanged", case=case.id)
+        raise AuthoringError(f"the reference fails on the new case: {reference_traceback(failures[case.id])}; "
+                             "cases.yaml left unchanged", case=case.id)
     rejected_before = set().union(*(sets[c.id] for c in existing)) if existing else set()
     all_wrong = {str(p.relative_to(problem.solutions_dir)) for p in solution_files(problem, "wrong")}
     surviving = all_wrong - rejected_before
@@ -393,7 +406,7 @@ def gen_cases(problem: Problem, config: Config, *, count: int, seed: int = 0, wr
     kept: list[CaseEffect] = []
     for fields, case in candidates:
         if case.id in failures:
-            log.warning("the reference fails on generated case %s, dropped: %s", case.id, failures[case.id])
+            log.warning("the reference fails on generated case %s, dropped: %s", case.id, reference_traceback(failures[case.id]))
             continue
         new = sets[case.id] - rejected
         reasons = []

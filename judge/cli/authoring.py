@@ -36,7 +36,7 @@ def new(problem_id: str, config_path: str | None) -> None:
 
     \b
     Example:
-      judge new layernorm && judge check --problem layernorm
+      judge new softmax && judge check --problem softmax
     """
     config = build_config(config_path)
     root = scaffold(problem_id, config.problems_dir)
@@ -79,20 +79,22 @@ def cases() -> None:
 @problem_option
 @format_option
 @click.option("--hidden/--public", "hidden", default=None, help="Only hidden or only public cases (default: all).")
+@click.option("--case", "case_ids", multiple=True, metavar="ID", help="Only this case (repeatable).")
 @config_file_option
 @clean_errors
-def show(problem_name: str, fmt: str, hidden: bool | None, config_path: str | None) -> None:
+def show(problem_name: str, fmt: str, hidden: bool | None, case_ids: tuple[str, ...], config_path: str | None) -> None:
     """Print the materialized cases: exactly what the judge passes to solve.
 
     JSON: a list of {"id", "hidden", "inputs": {name: value}}, arrays as nested lists.
 
     \b
-    Example:
+    Examples:
       judge cases show --problem conv1d --hidden --format json
+      judge cases show --problem conv1d --case worked-example
     """
     config = build_config(config_path)
     problem = load_problem(problem_name, config.problems_dir)
-    data = show_cases(problem, hidden=hidden)
+    data = show_cases(problem, hidden=hidden, case_ids=case_ids or None)
     if fmt == "json":
         click.echo(strict_json(data))
         return
