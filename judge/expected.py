@@ -28,7 +28,7 @@ from .cases import TestCase
 from .config import Config
 from .output_store import OutputStore
 from .plan import RunPlan
-from .problem import Problem
+from .problem import Problem, reference_traceback
 from .runner import OutcomeKind
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,8 @@ def _run_reference(
             else:
                 results[case.id] = Expected(outcome.array)
         else:
-            detail = outcome.message.splitlines()[0] if outcome.message else outcome.kind.value
+            message = reference_traceback(outcome.message)
+            detail = message.splitlines()[0] if message else outcome.kind.value
             results[case.id] = Expected(None, f"the reference failed ({outcome.kind.value}): {detail}")
-            log.error("reference of %s failed on case %s: %s", problem.id, case.id, outcome.message)
+            log.error("reference of %s failed on case %s: %s", problem.id, case.id, message)
     return results

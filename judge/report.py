@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Sequence
 from typing import IO
 
@@ -185,7 +186,7 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
             console.print(lines.line(case))
     if lines is not None and lines.withheld:
         console.print(_fill(Text(f"  {_WITHHELD}"), width, "   "))
-    shown = _print_details(result.cases, console, width)
+    shown = _print_details(result.cases, console, width, result.problem)
     _print_hints(result, console, width)
     passed = sum(c.passed for c in result.cases)
     summary = Text("Verdict: ")
@@ -206,7 +207,7 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
         console.print(_fill(Text(f"note: {note}"), width, "      "))
 
 
-def _print_details(cases: Sequence[CaseResult], console: Console, width: int | None) -> set[str]:
+def _print_details(cases: Sequence[CaseResult], console: Console, width: int | None, problem: str) -> set[str]:
     """Multi-line messages and mismatch tables of failed cases, each message once under the ids
     of all the cases that have it; returns the messages shown."""
     detailed = [c for c in cases if not c.passed and (c.mismatch or "\n" in c.message)]
@@ -226,6 +227,8 @@ def _print_details(cases: Sequence[CaseResult], console: Console, width: int | N
             console.print("  index        expected             got", markup=False)
             for idx, exp, got in zip(table.first_indices, table.expected_values, table.got_values, strict=True):
                 console.print(f"  {str(idx[0] if len(idx) == 1 else idx):<10} {exp:>14.7g} {got:>16.7g}", markup=False)
+            command = f"judge cases show -p {shlex.quote(visible(problem))} --case {shlex.quote(visible(case.case_id))}"
+            console.print(_fill(Text(f"  this case's inputs: {command}"), width, "    "))
     return shown
 
 

@@ -247,3 +247,19 @@ def test_a_judge_fault_is_retried_once_then_recorded(tmp_path: Path, conv1d: Pro
     assert calls == {"flaky.py": 2, "broken.py": 2} and summary.retried == 2
     assert records["flaky.py"].verdict == "accepted" and records["flaky.py"].attempts == 2
     assert records["broken.py"].verdict == "internal_error" and "the judge tripped" in records["broken.py"].message
+
+
+def test_ctrl_c_before_any_result_is_a_clean_interruption(tmp_path: Path, session_cache: Path) -> None:
+    """SIGINT while the batch is still starting: the documented message and 130, never click's 'Aborted!'."""
+    subs = make_subs(tmp_path / "subs")
+    out = tmp_path / "results"
+    proc = judge_cli("batch", str(subs), "-p", "conv1d", "--out", str(out), "--jobs", "1", cache=session_cache, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while not (out / "seen.jsonl").exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (stdout, stderr)
+    assert "rerun the same command to resume" in stdout
+    assert "Aborted" not in stdout + stderr and "Traceback" not in stderr, stderr
+    assert len(lines_of(out / "results.jsonl")) < 5  # stopped, not finished

@@ -182,7 +182,6 @@ def test_reference_traceback_relabels_the_learner_label() -> None:
     assert "your code" not in relabelled and REFERENCE_TRACEBACK in relabelled
 
 
-@pytest.mark.xfail(strict=True, reason="needs judge/expected.py to pass the message through judge.problem.reference_traceback")
 def test_reference_failure_log_is_not_labelled_your_code(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     from judge import expected
 

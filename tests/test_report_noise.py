@@ -193,3 +193,11 @@ def test_a_file_or_pipe_keeps_whole_lines() -> None:
     render_text(result, make_console(buffer))
     case = next(line for line in buffer.getvalue().splitlines() if line.startswith("  ✗ WA  c"))
     assert case.endswith(message.strip())
+
+
+def test_a_public_mismatch_names_the_command_that_shows_its_inputs() -> None:
+    """Item 8: the learner can see the inputs of the public case they failed."""
+    mismatch = Mismatch((4,), (4,), 1.0, 1.0, 1, 4, ((2,),), (3.0,), (4.0,))
+    case = CaseResult("small-multichannel", False, Verdict.WRONG_ANSWER, "wrong values", 0.1, 1.0, 1.0, mismatch)
+    text = flat(report(result_of([case], Verdict.WRONG_ANSWER)))
+    assert "judge cases show -p conv1d --case small-multichannel" in text

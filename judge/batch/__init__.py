@@ -31,10 +31,11 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -53,6 +54,8 @@ from .discover import Submission, scan
 
 log = logging.getLogger(__name__)
 
+STOP_POLL_S = 0.2  # how often a running batch looks at its stop flag
+STOP_GRACE_S = 5.0  # how long an interrupted batch waits for its killed gradings to clean up
 SEEN_FILE = "seen.jsonl"  # (path, sha256) -> when the judge first saw it; survives --rejudge
 SCAN_FILE = "scan.json"  # what the latest run discovered: the results a finished batch has
 
@@ -224,8 +227,15 @@ def run_batch(
     executor: Executor | None = None,
     progress: ProgressFn | None = None,
     measure: bool = True,
+    stop: threading.Event | None = None,
 ) -> BatchSummary:
-    """Grade every submission not yet in ``out_dir/results.jsonl`` (all of them with ``rejudge``)."""
+    """Grade every submission not yet in ``out_dir/results.jsonl`` (all of them with ``rejudge``).
+
+    Setting ``stop`` (a Ctrl-C handler does) ends the batch at once: nothing more is submitted,
+    running gradings are killed and not recorded, and the summary says ``interrupted``. Every
+    record written before stays; a rerun grades the rest.
+    """
+    stop = stop or threading.Event()
     started = time.monotonic()
     SandboxPolicy.detect(config.sandbox)  # refuse up front rather than once per submission
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -263,6 +273,8 @@ def run_batch(
 
     try:
         for sub in todo:
+            if stop.is_set():
+                raise KeyboardInterrupt
             try:
                 job = sub.job(problem_root)
             except (JudgeError, OSError) as exc:
@@ -270,9 +282,12 @@ def run_batch(
                 continue
             pending[pool.submit(run_job, job, config, measure=measure, group=group)] = sub
         while pending:
-            future = next(as_completed(list(pending)))
-            pending.pop(future)
-            finish(future.result())
+            if stop.is_set():
+                raise KeyboardInterrupt
+            finished, _ = wait(list(pending), timeout=STOP_POLL_S, return_when=FIRST_COMPLETED)
+            for future in finished:
+                pending.pop(future)
+                finish(future.result())
     except KeyboardInterrupt:
         summary.interrupted = True
         for future in pending:
@@ -281,7 +296,12 @@ def run_batch(
             group.abort()
     finally:
         if own_pool:
-            pool.shutdown(wait=not summary.interrupted, cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)
+            if summary.interrupted:
+                # Killed gradings end within moments; wait that long so their sandboxes are cleaned up.
+                wait(list(pending), timeout=STOP_GRACE_S)
+            else:
+                pool.shutdown(wait=True)
         summary.wall_s = time.monotonic() - started
     return summary
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import shlex
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -196,6 +199,26 @@ def batch(
       judge batch submissions/ --problem conv1d --out results/ --jobs 2
       judge batch subs/ -p conv1d --out results/ --executor dask --scheduler tcp://127.0.0.1:8786
     """
+    # Ctrl-C only sets a flag that the batch looks at between gradings: an exception raised at a
+    # random point could be swallowed (batch went on, exit 0) or escape as click's bare "Aborted!".
+    stop = threading.Event()
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if stop.is_set():
+            os._exit(130)  # a second Ctrl-C: leave now
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        _batch(submissions_dir, problem_name, out_dir, jobs, rejudge, executor, scheduler, config_path, backend, no_sandbox, stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _batch(
+    submissions_dir: Path, problem_name: str, out_dir: Path, jobs: int | None, rejudge: bool, executor: str,
+    scheduler: str | None, config_path: str | None, backend: str | None, no_sandbox: bool, stop: threading.Event,
+) -> None:
     from ..batch import run_batch
     from .progress import BatchProgress
 
@@ -219,7 +242,7 @@ def batch(
         with BatchProgress() as progress:
             summary = run_batch(
                 submissions_dir, problem, config, out_dir, jobs=jobs, rejudge=rejudge, executor=pool,
-                progress=progress.update, measure=True,
+                progress=progress.update, measure=True, stop=stop,
             )
     finally:
         if client is not None:
@@ -233,7 +256,11 @@ def batch(
     if summary.interrupted:
         click.echo(f"Interrupted: {summary.graded} graded this run, {summary.skipped} earlier, of {summary.total}. "
                    f"Results so far are in {results_file}; rerun the same command to resume.")
-        sys.exit(130)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Every result is on disk (fsynced); killed gradings may still be unwinding in their
+        # threads, and an interpreter shutting down under them only adds noise: leave now.
+        os._exit(130)
     click.echo(f"{summary.graded} graded ({counts}), {summary.skipped} already done, {summary.total} in all, "
                f"in {summary.wall_s:.1f}s -> {results_file}")
 
