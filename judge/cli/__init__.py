@@ -29,7 +29,7 @@ from ..report import CaseLines, make_console, render_json, render_text
 from ..safe_text import is_safe_name, strict_json, visible
 from ..verdict import CaseResult, SubmissionResult, Verdict
 from .authoring import register as register_authoring
-from .options import build_config, clean_errors, config_file_option, config_options, settings_line
+from .options import build_config, clean_errors, config_file_option, config_options, dask_executor, settings_line
 from .service import register as register_service
 
 F = Callable[..., Any]
@@ -224,20 +224,7 @@ def _batch(
 
     config = build_config(config_path, backend, no_sandbox)
     problem = load_problem(problem_name, config.problems_dir)
-    pool = None
-    client = None
-    if executor == "dask":
-        if not scheduler:
-            raise click.UsageError("--executor dask needs --scheduler ADDRESS")
-        try:
-            from dask.distributed import Client
-        except ImportError:
-            raise JudgeError("the Dask executor needs the distributed extra: pip install 'judge[distributed]'") from None
-        try:
-            client = Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise JudgeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-        pool = client.get_executor(pure=False)
+    client, pool = dask_executor(executor, scheduler)
     try:
         with BatchProgress() as progress:
             summary = run_batch(

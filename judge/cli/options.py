@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 import click
@@ -76,3 +77,24 @@ def settings_line(config: Config) -> str:
     """
     source = str(config.source.resolve()) if config.source is not None else "defaults (no config.yaml found)"
     return visible(f"config: {source} · problems: {config.problems_dir} · cache: {config.cache_dir}")
+
+
+def dask_executor(executor: str, scheduler: str | None) -> tuple[Any, Executor | None]:
+    """``(client, executor)`` for ``--executor dask --scheduler ADDRESS``; ``(None, None)`` for local.
+
+    The caller closes the client when done. A missing extra or an unreachable scheduler is a
+    one-line error, never a traceback.
+    """
+    if executor != "dask":
+        return None, None
+    if not scheduler:
+        raise click.UsageError("--executor dask needs --scheduler ADDRESS")
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise JudgeError("the Dask executor needs the distributed extra: pip install 'judge[distributed]'") from None
+    try:
+        client = Client(scheduler, timeout=30)
+    except OSError as exc:
+        raise JudgeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    return client, client.get_executor(pure=False)

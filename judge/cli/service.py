@@ -18,7 +18,7 @@ import click
 from ..errors import JudgeError
 from ..safe_text import visible
 from ..verdict import CaseResult, SubmissionResult
-from .options import build_config, clean_errors, config_options
+from .options import build_config, clean_errors, config_options, dask_executor
 
 log = logging.getLogger(__name__)
 
@@ -63,19 +63,7 @@ def serve(data: Path | None, host: str, port: int, workers: int | None, executor
     config = build_config(config_path, backend, no_sandbox)
     SandboxPolicy.detect(config.sandbox)  # refuse to start rather than fail every job
     db = ServiceDB(_data_dir(data, config.source))
-    pool = client = None
-    if executor == "dask":
-        if not scheduler:
-            raise click.UsageError("--executor dask needs --scheduler ADDRESS")
-        try:
-            from dask.distributed import Client
-        except ImportError:
-            raise JudgeError("the Dask executor needs the distributed extra: pip install 'judge[distributed]'") from None
-        try:
-            client = Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise JudgeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-        pool = client.get_executor(pure=False)
+    client, pool = dask_executor(executor, scheduler)
     try:
         sender = WebhookSender(allowed_hosts=config.service.webhook_hosts)
     except (ValueError, TypeError) as exc:
