@@ -77,17 +77,6 @@ def test_every_leaderboard_format_ends_with_a_newline_and_json_has_submitted_at(
 # -- leaderboard: an unfinished batch says so ---------------------------------------------------
 
 
-@pytest.fixture
-def fake_grading(monkeypatch: pytest.MonkeyPatch, config: Config) -> Config:
-    """Batch machinery without JAX: every submission accepted."""
-
-    def fake_grade(path: Path, problem: Problem, config: Config, **options: object) -> SubmissionResult:
-        return SubmissionResult(problem.id, str(path), Verdict.ACCEPTED, (CaseResult("c", False, Verdict.ACCEPTED),))
-
-    monkeypatch.setattr(job_mod, "grade", fake_grade)
-    return dataclasses.replace(config, sandbox="none")
-
-
 def batch_of_three(tmp_path: Path, conv1d: Problem, config: Config) -> Path:
     subs, out = tmp_path / "subs", tmp_path / "out"
     (subs / "ann").mkdir(parents=True)

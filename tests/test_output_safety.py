@@ -29,7 +29,6 @@ from conftest import graded_record
 from rich.console import Console
 
 import judge.batch as batch_mod
-import judge.job as job_mod
 import judge.safe_text
 from judge.authoring.check import CheckItem, CheckReport, SolutionCheck
 from judge.authoring.check import render_text as check_text
@@ -261,17 +260,6 @@ def test_leaderboard_names_cannot_forge_rows_inject_html_or_formulas() -> None:
 
 
 # -- batch: unsafe names refused, tie-break on the judge's own first-seen time -----------------
-
-
-@pytest.fixture
-def fake_grading(monkeypatch: pytest.MonkeyPatch, config: Config) -> Config:
-    """Batch machinery without JAX: every submission accepted, no ranking time."""
-
-    def fake_grade(path: Path, problem: Problem, config: Config, **options: object) -> SubmissionResult:
-        return SubmissionResult(problem.id, str(path), Verdict.ACCEPTED, (CaseResult("c", False, Verdict.ACCEPTED),))
-
-    monkeypatch.setattr(job_mod, "grade", fake_grade)
-    return dataclasses.replace(config, sandbox="none")
 
 
 UNSAFE_NAMES = ["evil\n   1  mallory.py", "esc" + CLEAR + ".py", "bidi\u202egnp.py", "tab\tname.py"]
