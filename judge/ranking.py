@@ -8,6 +8,11 @@ cannot carry what the graded run saw; each is timed by the judge (send to receip
 echo a per-call nonce, and **every** answer is checked against the reference run on the same
 inputs. A wrong, failed or oversized answer fails the benchmark case, and there is no time.
 
+:class:`Bench` holds what timing needs (the benchmark cases and their expected outputs), loaded
+once, so that ``judge batch`` can re-time close contenders together with the very same
+measurement: each :meth:`Bench.measure` is one full ranking-time measurement as above (fresh
+worker, fresh inputs, every answer checked).
+
 Example:
     >>> plan = TimedCall(case_index=3, number=0, inputs={})
     >>> plan.warm_up
@@ -26,11 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cases import TestCase, fresh_inputs, tolerance_for
+from .cases import TestCase, fresh_inputs, load_cases, materialize, tolerance_for
 from .compare import compare
 from .config import Config
 from .errors import ProblemSpecError
-from .expected import Expected, reference_outputs
+from .expected import Expected, expected_outputs, reference_outputs
 from .plan import RunPlan
 from .problem import ArgType, Problem
 from .runner import CaseOutcome, OutcomeKind, RunGroup
@@ -68,6 +73,39 @@ class Ranking:
 
     time_s: float | None
     failures: Mapping[int, BenchFailure]  # benchmark case index -> why it failed
+
+
+@dataclass(frozen=True)
+class Bench:
+    """The problem's benchmark cases and their expected outputs: what :func:`measure` needs, loaded once.
+
+    Example:
+        >>> from judge.config import load_config
+        >>> from judge.problem import load_problem
+        >>> config = load_config(None)
+        >>> bench = Bench.load(load_problem("conv1d", config.problems_dir), config)      # doctest: +SKIP
+        >>> bench.measure(Path("submissions/alice_correct.py")).time_s                    # doctest: +SKIP
+        0.006412
+    """
+
+    problem: Problem
+    cases: tuple[TestCase, ...]  # the benchmark cases only
+    expected: Mapping[str, Expected]
+    config: Config
+    policy: SandboxPolicy
+
+    @classmethod
+    def load(cls, problem: Problem, config: Config, policy: SandboxPolicy | None = None) -> Bench:
+        """Read the benchmark cases and their expected outputs (from the cache after a grading)."""
+        wanted = set(problem.benchmark_cases)
+        cases = tuple(c for c in load_cases(problem) if c.id in wanted)
+        benchmark_plan(problem, cases)  # a benchmark case missing from the cases is the problem's error
+        expected = expected_outputs(problem, cases, [materialize(problem, c) for c in cases], config)
+        return cls(problem, cases, expected, config, RunPlan.learner(problem, config, policy).policy)
+
+    def measure(self, submission: Path, group: RunGroup | None = None) -> Ranking:
+        """One ranking-time measurement of ``submission``, exactly as grading takes it."""
+        return measure(submission, self.problem, self.cases, self.expected, self.config, self.policy, group)
 
 
 def benchmark_plan(problem: Problem, cases: Sequence[TestCase]) -> tuple[list[int], int] | None:
@@ -127,7 +165,13 @@ def measure(
     calls = plan_calls(problem, cases)
     if not calls:
         return Ranking(None, {})
-    run = RunPlan.learner(problem, config, policy).run(
+    plan = RunPlan.learner(problem, config, policy)
+    if plan.options.compile_caches is not None:
+        # Never the cache of hidden cases' programs: this process's time is reported, and it
+        # could spend it spelling out what it finds there.
+        options = dataclasses.replace(plan.options, compile_caches=plan.options.compile_caches.public_only())
+        plan = dataclasses.replace(plan, options=options)
+    run = plan.run(
         submission,
         [call.inputs for call in calls],
         case_ids=[f"{cases[c.case_index].id}#timed{c.number}" for c in calls],

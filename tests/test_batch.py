@@ -77,7 +77,8 @@ def test_batch_grades_resumes_and_rejudges(tmp_path: Path, conv1d: Problem, conf
     subs = make_subs(tmp_path / "subs")
     out = tmp_path / "results"
     seen: list[str] = []
-    summary = run_batch(subs, conv1d, config, out, jobs=2, progress=lambda s, r: seen.append(r.submission))
+    # Without re-timing: it would add a line for each close contender (tests/test_ranking_ties.py).
+    summary = run_batch(subs, conv1d, config, out, jobs=2, progress=lambda s, r: seen.append(r.submission), retime=False)
     assert summary.graded == 5 and summary.skipped == 0 and not summary.interrupted
     records = read_results(out)
     by_path = {r.submission: r for r in records}
@@ -94,16 +95,16 @@ def test_batch_grades_resumes_and_rejudges(tmp_path: Path, conv1d: Problem, conf
         assert all({"id", "verdict", "time_s"} <= set(c) for c in line["cases"])
 
     # Nothing new: a rerun grades nothing.
-    again = run_batch(subs, conv1d, config, out, jobs=2)
+    again = run_batch(subs, conv1d, config, out, jobs=2, retime=False)
     assert (again.graded, again.skipped) == (0, 5)
     # A changed file is graded again (new content hash); the old line stays.
     shutil.copy(SOL / "accepted" / "compact_lax.py", subs / "bob" / "main.py")
-    changed = run_batch(subs, conv1d, config, out, jobs=2)
+    changed = run_batch(subs, conv1d, config, out, jobs=2, retime=False)
     assert changed.graded == 1
     assert len(read_results(out)) == 6
 
     # --rejudge: a fresh file; the old one is kept, and diff shows bob's change.
-    rejudged = run_batch(subs, conv1d, config, out, jobs=2, rejudge=True)
+    rejudged = run_batch(subs, conv1d, config, out, jobs=2, rejudge=True, retime=False)
     assert rejudged.graded == 5
     kept = sorted(out.glob("results.*.jsonl"))
     assert len(kept) == 1 and len(read_results(out)) == 5
@@ -134,10 +135,11 @@ def test_ranking_order_and_tie_explanations() -> None:
         record("dee", "dee/1.py", 0.5, None, "2026-01-05", "wrong_answer"),
         record("eve", "eve/1.py", 0.9, None, "2026-01-01", "time_limit_exceeded"),
     ])
+    # ann's 8.0 ms and ben's 8.1 ms are within measurement noise: one rank, the earlier submission first.
     assert [(r.rank, r.user, r.submission) for r in rows] == [
-        (1, "ann", "ann/2.py"), (2, "ben", "ben/1.py"), (3, "eve", "eve/1.py"), (4, "cid", "cid/1.py"), (5, "dee", "dee/1.py"),
+        (1, "ben", "ben/1.py"), (1, "ann", "ann/2.py"), (3, "eve", "eve/1.py"), (4, "cid", "cid/1.py"), (5, "dee", "dee/1.py"),
     ]
-    assert "faster" in rows[0].tie_break and "within measurement noise" in rows[0].tie_break
+    assert "tied at #1" in rows[0].tie_break and "within measurement noise" in rows[0].tie_break
     assert rows[1].tie_break == "" and rows[2].tie_break == ""
     assert "submitted earlier" in rows[3].tie_break
 
@@ -191,8 +193,8 @@ def test_killed_batch_completes_on_rerun_with_one_line_each(tmp_path: Path, sess
     stdout, stderr = rerun.communicate(timeout=400)
     assert rerun.returncode == 0, stderr
     final = lines_of(results)
-    paths = [r["submission"] for r in final]
-    assert sorted(paths) == sorted(s.relpath for s in discover(subs))  # exactly one line each
+    paths = [r["submission"] for r in final if "retimed" not in r]  # re-timed close contenders add a line each
+    assert sorted(paths) == sorted(s.relpath for s in discover(subs))  # exactly one graded line each
     assert results.read_text().endswith("\n")
 
 

@@ -13,6 +13,10 @@ Each run also writes ``RESULTS_DIR/scan.json``: every (path, content hash) that 
 :func:`completion` compares it with ``results.jsonl``, so ``judge leaderboard`` can say that a
 batch is unfinished (a user's best may be missing because it is not graded yet).
 
+When ranking is on, a batch ends by re-timing close contenders together (:mod:`judge.batch.retime`):
+submissions whose best records would tie within measurement noise are timed again, alternately,
+in one time window, and the median replaces their ranking time (a new line each; the old stays).
+
 Local and distributed runs are one code path: anything with the ``concurrent.futures.Executor``
 interface (a thread pool here, a Dask client's executor across machines) runs
 :func:`judge.job.run_job` on a :class:`~judge.record.Job` that carries the submission's bytes, so
@@ -34,7 +38,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,6 +55,7 @@ from ..sandbox import SandboxPolicy
 from ..store.jsonl import RESULTS_FILE, JsonLines, ResultsLog
 from ..verdict import Verdict
 from .discover import Submission, scan
+from .retime import DEFAULT_ROUNDS, retime_close_contenders
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +216,8 @@ class BatchSummary:
     repaired: bool = False
     results_file: Path = Path()
     wall_s: float = 0.0
+    retimed: int = 0  # submissions re-timed together with their close contenders
+    retime_failed: int = 0  # close contenders whose re-timed run failed (they keep their time)
 
 
 ProgressFn = Callable[[BatchSummary, ResultRecord], None]
@@ -228,12 +235,17 @@ def run_batch(
     progress: ProgressFn | None = None,
     measure: bool = True,
     stop: threading.Event | None = None,
+    retime: bool = True,
+    retime_rounds: int = DEFAULT_ROUNDS,
+    on_retime: Callable[[Sequence[ResultRecord]], None] | None = None,
 ) -> BatchSummary:
     """Grade every submission not yet in ``out_dir/results.jsonl`` (all of them with ``rejudge``).
 
+    With ``measure`` and ``retime``, close contenders are then re-timed together, ``retime_rounds``
+    runs each (:func:`judge.batch.retime.retime_close_contenders`); ``on_retime`` is told of each tie.
     Setting ``stop`` (a Ctrl-C handler does) ends the batch at once: nothing more is submitted,
-    running gradings are killed and not recorded, and the summary says ``interrupted``. Every
-    record written before stays; a rerun grades the rest.
+    running gradings (or re-timed runs) are killed and not recorded, and the summary says
+    ``interrupted``. Every record written before stays; a rerun grades (and re-times) the rest.
     """
     stop = stop or threading.Event()
     started = time.monotonic()
@@ -288,6 +300,12 @@ def run_batch(
             for future in finished:
                 pending.pop(future)
                 finish(future.result())
+        if measure and retime:
+            report = retime_close_contenders(results_path, everything, problem, config, rounds=retime_rounds, group=group,
+                                             stop=stop, on_tie=on_retime, poll_s=STOP_POLL_S, grace_s=STOP_GRACE_S)
+            summary.retimed, summary.retime_failed = report.retimed, report.failed
+            if report.interrupted:
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         summary.interrupted = True
         for future in pending:

@@ -5,6 +5,17 @@ anything the submitter controls. User and file names are the submitters' choice:
 shows them through :mod:`judge.safe_text`, so a name can neither add a row, run a formula, inject
 HTML nor drive a terminal. Rows keep the raw values; only rendering escapes.
 
+**No rank inside the noise.** Ranking times closer than :data:`NOISE` (5%, measured with
+``bench/ranking_noise.py``) do not say which submission is faster, so users whose best records
+have the same score and times that close share a rank (standard competition ranking: 1, 2, 2, 4)
+in every format, listed earlier submission first. Closeness is not chained: a tie is anchored at
+its fastest time and takes every following time (same score) within the noise of *that* time;
+the first time outside starts the next rank, even when it is within the noise of the tie's
+slowest. So a tie never spans more than the noise band, and A ~ B, B ~ C with A not ~ C gives
+A and B one rank and C the next. The records are the latest per submission (path and content
+hash): a later line for the same submission (a re-timed one, see :mod:`judge.batch.retime`)
+replaces the earlier.
+
 A :class:`Board` adds what the rows alone do not say: the problem(s), counts, when it was made,
 and whether the batch is unfinished (:func:`judge.batch.completion`). An unfinished batch is said
 in every format, each kept valid and machine-readable: a line before the text table, a ``>``
@@ -19,11 +30,13 @@ Example:
     ...     result = SubmissionResult("conv1d", f"{user}.py", Verdict.ACCEPTED,
     ...                               (CaseResult("c", False, Verdict.ACCEPTED),), ranking_time_s=time_s)
     ...     return ResultRecord(user, f"{user}.py", "0", result, submitted_at=at)
-    >>> rows = rank([graded("ann", 0.0102, "t2"), graded("ben", 0.0100, "t1")])
-    >>> print(render(rows, "text"), end="")
-    rank  user  submission  verdict                score   time ms
-       1  ben   ben.py      accepted               1.000    10.000  (same score as #2; faster (10.000 ms vs 10.200 ms), within measurement noise)
-       2  ann   ann.py      accepted               1.000    10.200
+    >>> rows = rank([graded("ann", 0.0100, "t2"), graded("ben", 0.0102, "t1"), graded("cy", 0.0120, "t0")])
+    >>> [(r.rank, r.user, r.time_s) for r in rows]
+    [(1, 'ben', 0.0102), (1, 'ann', 0.01), (3, 'cy', 0.012)]
+    >>> print(rows[0].tie_break)
+    tied at #1 with the next row: same score, times within measurement noise (10.200 ms vs 10.000 ms); listed first as submitted earlier (t1 vs t2)
+    >>> print(rows[1].tie_break)
+    same score as #3; the tie at #1 is faster (its fastest 10.000 ms vs 12.000 ms)
 """
 
 from __future__ import annotations
@@ -31,7 +44,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,9 +52,10 @@ from ..record import ResultRecord
 from ..safe_text import csv_cell, html_text, md_cell, strict_json, visible
 from ..verdict import Verdict
 from . import Completion
+from .ties import NOISE, close_contenders, latest, order_key, tie_groups, within_noise
 
 FORMATS = ("text", "md", "csv", "json", "html")
-NOISE = 0.05  # ranking times closer than 5% are within these machines' run-to-run noise
+__all__ = ["FORMATS", "NOISE", "Board", "Row", "close_contenders", "latest", "rank", "render", "tie_groups", "warning", "within_noise"]
 
 
 @dataclass(frozen=True)
@@ -120,46 +133,60 @@ def _unfinished(done: Completion, show: Callable[[str], str]) -> str:
             "their rows may change: rerun judge batch to finish")
 
 
-def _order(record: ResultRecord) -> tuple[float, float, str, str]:
-    time_s = record.ranking_time_s
-    return (-record.score, time_s if time_s is not None else math.inf, record.submitted_at, record.submission)
-
-
 def rank(records: Iterable[ResultRecord]) -> list[Row]:
-    """Each user's best record, ranked; ties in score are broken by time, then by submission time."""
-    best: dict[str, ResultRecord] = {}
-    for record in records:
-        user = record.user
-        if user not in best or _order(record) < _order(best[user]):
-            best[user] = record
-    ordered = sorted(best.values(), key=_order)
+    """Each user's best record, ranked; ties within measurement noise share a rank (see the module doc)."""
+    groups = tie_groups(records)
     rows: list[Row] = []
-    for position, record in enumerate(ordered, 1):
-        nxt = ordered[position] if position < len(ordered) else None
-        rows.append(
-            Row(
-                rank=position,
-                user=record.user,
-                submission=record.submission,
-                verdict=record.verdict,
-                score=record.score,
-                time_s=record.ranking_time_s,
-                submitted_at=record.submitted_at,
-                tie_break=_explain(record, nxt, position + 1) if nxt else "",
-                problem=record.problem,
+    position = 1
+    for number, group in enumerate(groups):
+        following = groups[number + 1] if number + 1 < len(groups) else None
+        for index, record in enumerate(group):
+            if index + 1 < len(group):
+                tie_break = _explain_tie(record, group[index + 1], position)
+            elif following is not None:
+                tie_break = _explain(group, following, position, position + len(group))
+            else:
+                tie_break = ""
+            rows.append(
+                Row(
+                    rank=position,
+                    user=record.user,
+                    submission=record.submission,
+                    verdict=record.verdict,
+                    score=record.score,
+                    time_s=record.ranking_time_s,
+                    submitted_at=record.submitted_at,
+                    tie_break=tie_break,
+                    problem=record.problem,
+                )
             )
-        )
+        position += len(group)
     return rows
 
 
-def _explain(a: ResultRecord, b: ResultRecord, next_rank: int) -> str:
+def _explain_tie(a: ResultRecord, b: ResultRecord, rank_: int) -> str:
+    assert a.ranking_time_s is not None and b.ranking_time_s is not None  # a tie has times
+    return (f"tied at #{rank_} with the next row: same score, times within measurement noise "
+            f"({_ms(a.ranking_time_s)} ms vs {_ms(b.ranking_time_s)} ms); "
+            f"listed first as submitted earlier ({a.submitted_at or '?'} vs {b.submitted_at or '?'})")
+
+
+def _explain(group: Sequence[ResultRecord], following: Sequence[ResultRecord], rank_: int, next_rank: int) -> str:
+    """Why ``group`` (one rank) is above ``following`` (the next), when their scores are equal."""
+    a, b = group[-1], following[0]
     if a.score != b.score:
         return ""
-    ta, tb = a.ranking_time_s, b.ranking_time_s
-    if ta is not None and tb is not None and ta != tb:
-        note = f"same score as #{next_rank}; faster ({ta * 1e3:.3f} ms vs {tb * 1e3:.3f} ms)"
-        if tb and (tb - ta) / tb < NOISE:
-            note += ", within measurement noise"
+    fastest = min(group, key=order_key).ranking_time_s
+    ta, tb = a.ranking_time_s, min(following, key=order_key).ranking_time_s
+    if fastest is not None and tb is not None:
+        if len(group) == 1:
+            note = f"same score as #{next_rank}; faster ({_ms(fastest)} ms vs {_ms(tb)} ms)"
+        else:
+            note = f"same score as #{next_rank}; the tie at #{rank_} is faster (its fastest {_ms(fastest)} ms vs {_ms(tb)} ms)"
+        slowest = max(t for t in (r.ranking_time_s for r in group) if t is not None)
+        if within_noise(slowest, tb):
+            note += (f"; {_ms(slowest)} ms vs {_ms(tb)} ms alone is within measurement noise, "
+                     "but a tie is counted from its fastest time")
         return note
     if ta is not None and tb is None:
         return f"same score as #{next_rank}; has a ranking time, #{next_rank} does not"
@@ -262,7 +289,8 @@ th{{background:#f4f4f4}} td.rank,td.num{{text-align:right;font-variant-numeric:t
 <h1>{title}</h1>
 {alert}<p class="meta">Generated {html_text(board.generated_at)} · {board.users} user(s){graded}</p>
 <p class="counts">Verdicts of {counted}: {verdicts}</p>
-<p>Best submission per user: higher score first, then lower ranking time, then earlier submission.</p>
+<p>Best submission per user: higher score first, then lower ranking time, then earlier submission.
+Ranking times within {NOISE:.0%} of each other are within measurement noise: those users share a rank.</p>
 <table><thead><tr><th>rank</th><th>user</th><th>submission</th><th>verdict</th><th>score</th><th>time (ms)</th><th>tie-break</th></tr></thead>
 <tbody>
 {body}

@@ -14,17 +14,20 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..batch.leaderboard import Row
+from ..batch.retime import DEFAULT_ROUNDS as RETIME_ROUNDS
+from ..batch.retime import MAX_ROUNDS as RETIME_MAX_ROUNDS
 from ..config import Config
 from ..errors import JudgeError
 from ..job import read_job, run_job
 from ..problem import PROBLEM_FILE, Problem, load_problem
+from ..record import ResultRecord
 from ..report import CaseLines, make_console, render_json, render_text
 from ..safe_text import is_safe_name, strict_json, visible
 from ..verdict import CaseResult, SubmissionResult, Verdict
@@ -180,19 +183,25 @@ def problems(fmt: str, config_path: str | None) -> None:
 @click.option("--rejudge", is_flag=True, help="Grade everything again into a new results.jsonl (the old one is kept beside it).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--scheduler", help="Dask scheduler address (with --executor dask), e.g. tcp://10.0.0.5:8786.")
+@click.option("--retime/--no-retime", default=True, show_default=True,
+              help="At the end, time close contenders (ranking times within measurement noise) again, together.")
+@click.option("--retime-rounds", type=click.IntRange(min=1, max=RETIME_MAX_ROUNDS), default=RETIME_ROUNDS, show_default=True,
+              help="Re-timed runs per close contender (their median replaces its ranking time).")
 @config_options
 @clean_errors
 def batch(
     submissions_dir: Path, problem_name: str, out_dir: Path, jobs: int | None, rejudge: bool, executor: str,
-    scheduler: str | None, config_path: str | None, backend: str | None, no_sandbox: bool,
+    scheduler: str | None, retime: bool, retime_rounds: int, config_path: str | None, backend: str | None, no_sandbox: bool,
 ) -> None:
     """Grade every *.py under SUBMISSIONS_DIR, resumably, into --out.
 
     The user is the first directory under SUBMISSIONS_DIR (alice/attempt3.py is alice's), or the
     file's stem for files directly in it. Rerun the same command to resume after a crash or Ctrl-C.
     Symbolic links and paths with control, bidi or non-UTF-8 characters are skipped with a warning.
-    Ties in the leaderboard go to the submission the judge saw first (recorded in --out/seen.jsonl),
-    never to a file's modification time.
+    Ranking times within measurement noise share a rank in the leaderboard; at the end the batch
+    times those close contenders again, alternately, in one window (--no-retime: not), and the
+    median of their runs replaces their ranking time. Equal places are listed by the submission
+    the judge saw first (recorded in --out/seen.jsonl), never by a file's modification time.
 
     \b
     Example:
@@ -210,7 +219,8 @@ def batch(
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        _batch(submissions_dir, problem_name, out_dir, jobs, rejudge, executor, scheduler, config_path, backend, no_sandbox, stop)
+        _batch(submissions_dir, problem_name, out_dir, jobs, rejudge, executor, scheduler, config_path, backend, no_sandbox, stop,
+               retime=retime, retime_rounds=retime_rounds)
     finally:
         signal.signal(signal.SIGINT, previous)
 
@@ -218,9 +228,14 @@ def batch(
 def _batch(
     submissions_dir: Path, problem_name: str, out_dir: Path, jobs: int | None, rejudge: bool, executor: str,
     scheduler: str | None, config_path: str | None, backend: str | None, no_sandbox: bool, stop: threading.Event,
+    *, retime: bool = True, retime_rounds: int = RETIME_ROUNDS,
 ) -> None:
     from ..batch import run_batch
     from .progress import BatchProgress
+
+    def on_retime(tie: Sequence[ResultRecord]) -> None:
+        names = ", ".join(visible(r.submission) for r in tie)
+        click.echo(f"re-timing {len(tie)} close contenders together ({retime_rounds} runs each): {names}", err=True)
 
     config = build_config(config_path, backend, no_sandbox)
     problem = load_problem(problem_name, config.problems_dir)
@@ -229,7 +244,8 @@ def _batch(
         with BatchProgress() as progress:
             summary = run_batch(
                 submissions_dir, problem, config, out_dir, jobs=jobs, rejudge=rejudge, executor=pool,
-                progress=progress.update, measure=True, stop=stop,
+                progress=progress.update, measure=True, stop=stop, retime=retime, retime_rounds=retime_rounds,
+                on_retime=on_retime,
             )
     finally:
         if client is not None:
@@ -240,15 +256,18 @@ def _batch(
     results_file = visible(str(summary.results_file))
     if summary.refused:
         click.echo(f"note: {summary.refused} file(s) not graded (symbolic link or unsafe name; see the warnings above)")
+    retimed = f", {summary.retimed} re-timed with close contenders" if summary.retimed else ""
+    if summary.retime_failed:
+        retimed += f" ({summary.retime_failed} kept their time: a re-timed run failed, see the warnings above)"
     if summary.interrupted:
-        click.echo(f"Interrupted: {summary.graded} graded this run, {summary.skipped} earlier, of {summary.total}. "
+        click.echo(f"Interrupted: {summary.graded} graded this run{retimed}, {summary.skipped} earlier, of {summary.total}. "
                    f"Results so far are in {results_file}; rerun the same command to resume.")
         sys.stdout.flush()
         sys.stderr.flush()
         # Every result is on disk (fsynced); killed gradings may still be unwinding in their
         # threads, and an interpreter shutting down under them only adds noise: leave now.
         os._exit(130)
-    click.echo(f"{summary.graded} graded ({counts}), {summary.skipped} already done, {summary.total} in all, "
+    click.echo(f"{summary.graded} graded ({counts}){retimed}, {summary.skipped} already done, {summary.total} in all, "
                f"in {summary.wall_s:.1f}s -> {results_file}")
 
 
@@ -260,6 +279,7 @@ def leaderboard(results: Path, fmt: str) -> None:
     """Rank users from RESULTS (a results directory or results.jsonl).
 
     Each user's best submission: higher score, then lower ranking time, then earlier submission.
+    Ranking times within measurement noise (5%) share a rank, listed earlier submission first.
     When the batch is unfinished (a submission it discovered has no result yet), text, md and
     html say so above the table; csv and json stay pure data and the warning goes to stderr.
 
