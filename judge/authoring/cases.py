@@ -31,9 +31,11 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -298,8 +300,37 @@ def add_case(
 # -- judge cases gen -------------------------------------------------------------------------
 
 
+def _unique_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... whichever is not taken yet (and now is).
+
+    Example:
+        >>> taken = {"max-features-16"}
+        >>> _unique_id("max-features-16", taken), _unique_id("max-features-16", taken)
+        ('max-features-16-2', 'max-features-16-3')
+    """
+    case_id, n = base, 1
+    while case_id in taken:
+        n += 1
+        case_id = f"{base}-{n}"
+    taken.add(case_id)
+    return case_id
+
+
+def _slug(text: str) -> str:
+    """Lowercase letters, digits and ``-``, as in problem ids (``x.shape[1]`` -> ``x-shape-1``).
+
+    Example:
+        >>> _slug("x.shape[1]"), _slug("kernel_size"), _slug("wrong/Flipped_Kernel")
+        ('x-shape-1', 'kernel-size', 'wrong-flipped-kernel')
+    """
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "case"
+
+
 def propose_candidates(problem: Problem, count: int, seed: int, existing_ids: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Draw ``count`` cases from the problem's ``gen:`` ranges; deterministic for a ``seed``.
+
+    Each candidate has a provisional id, ``candidate-<seed>-<index>`` (unique against
+    ``existing_ids``); :func:`gen_cases` renames the ones it keeps by what they add.
 
     Example (run from the repository root, where ``problems/`` is):
         >>> from judge.problem import load_problem
@@ -307,7 +338,7 @@ def propose_candidates(problem: Problem, count: int, seed: int, existing_ids: Se
         >>> propose_candidates(problem, 2, seed=0) == propose_candidates(problem, 2, seed=0)
         True
         >>> [case["id"] for case in propose_candidates(problem, 2, seed=0)]
-        ['gen-0-0', 'gen-0-1']
+        ['candidate-0-0', 'candidate-0-1']
     """
     lacking = [a.name for a in problem.args if a.gen is None]
     if lacking:
@@ -353,12 +384,13 @@ def propose_candidates(problem: Problem, count: int, seed: int, existing_ids: Se
             array.update({k: v for k, v in gen.params if k in DISTRIBUTIONS[dist].params})
             array["seed"] = int(rng.integers(0, 2**31 - 1))
             values[spec.name] = array
-        case_id = f"gen-{seed}-{index}"
-        while case_id in taken:
-            case_id += "x"
-        taken.add(case_id)
+        case_id = _unique_id(f"candidate-{seed}-{index}", taken)
         out.append({"id": case_id, "hidden": True, **{a.name: values[a.name] for a in problem.args}})
     return out
+
+
+def _shape(raw: Any, dtype: str | None) -> list[int]:
+    return list(raw["shape"]) if isinstance(raw, dict) else list(np.shape(np.array(raw, dtype=dtype)))
 
 
 def _extents(problem: Problem, case: TestCase) -> dict[str, int]:
@@ -369,65 +401,254 @@ def _extents(problem: Problem, case: TestCase) -> dict[str, int]:
         if spec.type is ArgType.INT:
             facts[spec.name] = int(raw)
         elif spec.type is ArgType.ARRAY:
-            shape = raw["shape"] if isinstance(raw, dict) else list(np.shape(np.array(raw, dtype=spec.dtype)))
-            for axis, size in enumerate(shape):
+            for axis, size in enumerate(_shape(raw, spec.dtype)):
                 facts[f"{spec.name}.shape[{axis}]"] = int(size)
     return facts
 
 
-def gen_cases(problem: Problem, config: Config, *, count: int, seed: int = 0, write: bool = False) -> list[CaseEffect]:
-    """Draw ``count`` candidates and keep those that add something, in draw order.
+def _elements(problem: Problem, case: TestCase) -> int:
+    """Total number of input array elements: how big a case is, to prefer the smaller of equals."""
+    return sum(math.prod(_shape(case.inputs[spec.name], spec.dtype))
+               for spec in problem.args if spec.type is ArgType.ARRAY)
 
-    A candidate is kept if it rejects a wrong solution that no existing (or already kept) case
-    rejects, or if it widens coverage: an array dimension or int argument smaller or larger
-    than in any existing (or already kept) case. With ``write``, kept cases are appended to
+
+def _gen_ranges(problem: Problem) -> dict[str, tuple[int, int]]:
+    """The least and greatest value each extent (as in :func:`_extents`) can take per the ``gen:`` blocks.
+
+    Example (run from the repository root, where ``problems/`` is):
+        >>> from judge.problem import load_problem
+        >>> _gen_ranges(load_problem("conv1d"))
+        {'features': (1, 16), 'kernel_size': (1, 9), 'x.shape[0]': (1, 512), 'x.shape[1]': (1, 8)}
+    """
+    ranges: dict[str, tuple[int, int]] = {}
+    for spec in problem.args:
+        gen = spec.gen
+        if spec.type is not ArgType.INT or gen is None:
+            continue
+        if gen.choices:
+            ranges[spec.name] = (min(int(v) for v in gen.choices), max(int(v) for v in gen.choices))
+        elif gen.low is not None and gen.high is not None:
+            ranges[spec.name] = (int(math.ceil(gen.low)), int(math.floor(gen.high)))
+    dims = {name: (lo, hi) for name, lo, hi in problem.gen_dims}
+    for spec in problem.args:
+        if spec.type is not ArgType.ARRAY or spec.gen is None:
+            continue
+        for axis, d in enumerate(spec.gen.shape):
+            bounds = (d, d) if isinstance(d, int) else (int(d[0]), int(d[1])) if isinstance(d, tuple) else dims.get(d, ranges.get(d))
+            if bounds is not None:
+                ranges[f"{spec.name}.shape[{axis}]"] = bounds
+    return ranges
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A drawn case as :func:`select_candidates` sees it."""
+
+    index: int  # draw order
+    fields: Mapping[str, Any]  # as drawn, with its provisional id
+    rejects: frozenset[str]  # wrong solutions it rejects ("wrong/flipped_kernel.py")
+    extents: Mapping[str, int]  # as in _extents: "x.shape[1]" -> 63, "kernel_size" -> 1
+    size: int  # total input elements
+
+
+@dataclass(frozen=True)
+class Widening:
+    """A size a kept case takes further than every case before the run, on one side."""
+
+    extent: str  # "x.shape[1]", "features"
+    side: str  # "min" or "max"
+    value: int
+    previous: int | None  # the extreme on this side before the run; None without cases
+    bound: int | None  # the gen range's bound on this side (None: the range does not say)
+
+    @property
+    def edge(self) -> bool:
+        """Whether the value is the gen range's bound: no draw can go further."""
+        return self.value == self.bound
+
+    def describe(self) -> str:
+        """Why this is new, for the kept case's note.
+
+        Example:
+            >>> Widening("features", "max", 15, 4, bound=16).describe()
+            'features = 15 > previous max 4, the largest drawn (gen range max 16)'
+            >>> Widening("x.shape[1]", "min", 1, 3, bound=1).describe()
+            'x.shape[1] = 1 < previous min 3, the edge of the gen range'
+        """
+        before = (f"{'<' if self.side == 'min' else '>'} previous {self.side} {self.previous}"
+                  if self.previous is not None else "(no case before)")
+        if self.edge:
+            return f"{self.extent} = {self.value} {before}, the edge of the gen range"
+        extreme = f"the {'smallest' if self.side == 'min' else 'largest'} drawn"
+        range_note = f" (gen range {self.side} {self.bound})" if self.bound is not None else ""
+        return f"{self.extent} = {self.value} {before}, {extreme}{range_note}"
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A kept candidate and what it adds that no other case of the final set does."""
+
+    index: int  # Candidate.index
+    private_rejects: tuple[str, ...]  # wrong solutions no other case (existing or kept) rejects
+    widens: tuple[Widening, ...]  # new extremes, each credited to the first kept case reaching it
+
+
+def _minimal_cover(candidates: Sequence[Candidate], adds: Mapping[int, frozenset[Any]]) -> list[Candidate]:
+    """Candidates that together add everything any of them adds, none of them needless.
+
+    Greedy set cover (most not-yet-added things first; ties: fewer input elements, then earlier
+    draw), then picks whose additions the other picks all make as well are dropped, largest
+    first: greedy alone can keep an early pick that later picks make needless.
+    """
+    uncovered = set().union(*(adds[c.index] for c in candidates))
+    picks: list[Candidate] = []
+    while uncovered:
+        best = max(candidates, key=lambda c: (len(adds[c.index] & uncovered), -c.size, -c.index))
+        picks.append(best)
+        uncovered -= adds[best.index]
+    for pick in sorted(picks, key=lambda c: (c.size, c.index), reverse=True):
+        others: set[Any] = set().union(*(adds[p.index] for p in picks if p is not pick))
+        if adds[pick.index] <= others:
+            picks.remove(pick)
+    return sorted(picks, key=lambda c: c.index)
+
+
+def select_candidates(
+    candidates: Sequence[Candidate],
+    *,
+    rejected_before: set[str],
+    bounds_before: Mapping[str, tuple[int, int]],
+    ranges: Mapping[str, tuple[int, int]],
+) -> list[Pick]:
+    """The candidates worth adding to cases that reject ``rejected_before`` and span ``bounds_before``.
+
+    First, a minimal cover of the wrong solutions some candidate rejects and no case before does.
+    Then sizes: for each extent and side, the most extreme value drawn, if it goes beyond every
+    case before and every case picked so far, is covered the same way (one candidate reaching
+    several such extremes is one case, not several). Last, a pick whose rejections and extremes
+    the other picks all have as well is dropped: every kept case adds something that is still
+    new once all the others are in, so a greedy cover of the final set's wrong solutions (what
+    ``judge check`` lists redundant cases by) picks every case kept for a rejection. Returns
+    the picks in draw order.
+
+    Example:
+        >>> draws = [Candidate(0, {}, frozenset({"w"}), {"n": 3}, 10), Candidate(1, {}, frozenset(), {"n": 9}, 10)]
+        >>> [(p.index, p.private_rejects, [w.describe() for w in p.widens])
+        ...  for p in select_candidates(draws, rejected_before=set(), bounds_before={"n": (2, 4)}, ranges={"n": (1, 9)})]
+        [(0, ('w',), []), (1, (), ['n = 9 > previous max 4, the edge of the gen range'])]
+    """
+    fresh = {c.index: frozenset(c.rejects - rejected_before) for c in candidates}
+    picks = _minimal_cover(candidates, fresh)
+
+    keys = list(dict.fromkeys([*bounds_before, *(k for c in candidates for k in c.extents)]))
+    sides = (("min", min), ("max", max))
+
+    def beyond(value: int, side: str, bound: int | None) -> bool:
+        return bound is None or (value < bound if side == "min" else value > bound)
+
+    def previous(key: str, side: str) -> int | None:
+        return bounds_before[key][side == "max"] if key in bounds_before else None
+
+    targets: set[tuple[str, str, int]] = set()
+    for key in keys:
+        values = [c.extents[key] for c in candidates if key in c.extents]
+        for side, most in sides:
+            if not values:
+                continue
+            best = most(values)
+            picked = [p.extents[key] for p in picks if key in p.extents]
+            reached = most(picked) if picked else None
+            if beyond(best, side, previous(key, side)) and (reached is None or beyond(best, side, reached)):
+                targets.add((key, side, best))
+    reach = {c.index: frozenset(t for t in targets if c.extents.get(t[0]) == t[2]) for c in candidates}
+    picks += _minimal_cover([c for c in candidates if c not in picks], reach)
+
+    # What each pick adds in the final set: its new rejections and the new extremes it reaches.
+    extremes: dict[tuple[str, str], int] = {}
+    for key in keys:
+        for side, most in sides:
+            values = [p.extents[key] for p in picks if key in p.extents]
+            if values and beyond(most(values), side, previous(key, side)):
+                extremes[(key, side)] = most(values)
+    adds = {p.index: fresh[p.index] | {t for t, v in extremes.items() if p.extents.get(t[0]) == v} for p in picks}
+    picks = _minimal_cover(picks, adds)
+
+    out: list[Pick] = []
+    credited: set[tuple[str, str]] = set()
+    for pick in picks:
+        others: set[str] = set().union(*(fresh[p.index] for p in picks if p is not pick))
+        widens = []
+        for (key, side), value in extremes.items():
+            if pick.extents.get(key) == value and (key, side) not in credited:
+                credited.add((key, side))
+                bounds = ranges.get(key)
+                widens.append(Widening(key, side, value, previous(key, side), None if bounds is None else bounds[side == "max"]))
+        out.append(Pick(pick.index, tuple(sorted(fresh[pick.index] - others)), tuple(widens)))
+    return out
+
+
+def _kept_id(pick: Pick, fallback: str, taken: set[str]) -> str:
+    """Name a kept case by what it adds: ``rejects-<wrong file>`` or ``max-x-shape-1-63``."""
+    if pick.private_rejects:
+        base = "rejects-" + _slug(PurePosixPath(pick.private_rejects[0]).stem)
+    elif pick.widens:
+        w = pick.widens[0]
+        base = f"{w.side}-{_slug(w.extent)}-{str(w.value).replace('-', 'minus')}"
+    else:  # cannot happen: every pick adds a rejection or an extreme
+        base = fallback
+    return _unique_id(base, taken)
+
+
+def gen_cases(problem: Problem, config: Config, *, count: int, seed: int = 0, write: bool = False) -> list[CaseEffect]:
+    """Draw ``count`` candidates and keep those that add something (:func:`select_candidates`).
+
+    A candidate is kept for a wrong solution it rejects that no other case rejects, or for a new
+    extreme of an array dimension or int argument: at most one new min and one new max per
+    size, the most extreme drawn. Kept cases are named by what they add (``rejects-<wrong
+    file>``, ``max-x-shape-1-63``), in draw order. With ``write``, they are appended to
     ``cases.yaml`` (hidden, with the reason as their note).
     """
     if count < 1:
         raise AuthoringError("--count must be at least 1")
     existing = load_cases(problem)
     raw_candidates = propose_candidates(problem, count, seed, [c.id for c in existing])
-    candidates: list[tuple[dict[str, Any], TestCase]] = []
+    candidates: list[tuple[int, dict[str, Any], TestCase]] = []
     dropped = 0
-    for fields in raw_candidates:
+    for index, fields in enumerate(raw_candidates):
         try:
-            candidates.append((fields, validate_fields(problem, fields, existing)))
+            candidates.append((index, fields, validate_fields(problem, fields, existing)))
         except JudgeError as exc:
             dropped += 1
             log.warning("generated case %s is invalid, dropped: %s", fields["id"], exc)
-    sets, failures = _rejection_sets(problem, [*existing, *(c for _, c in candidates)], config)
-    rejected = set().union(*(sets[c.id] for c in existing)) if existing else set()
+    sets, failures = _rejection_sets(problem, [*existing, *(c for _, _, c in candidates)], config)
+    rejected_before: set[str] = set().union(*(sets[c.id] for c in existing))
     all_wrong = {str(p.relative_to(problem.solutions_dir)) for p in solution_files(problem, "wrong")}
-    lo: dict[str, int] = {}
-    hi: dict[str, int] = {}
+    bounds: dict[str, tuple[int, int]] = {}
     for case in existing:
         for key, size in _extents(problem, case).items():
-            lo[key], hi[key] = min(lo.get(key, size), size), max(hi.get(key, size), size)
-    kept: list[CaseEffect] = []
-    for fields, case in candidates:
+            lo, hi = bounds.get(key, (size, size))
+            bounds[key] = (min(lo, size), max(hi, size))
+    drawn: list[Candidate] = []
+    for index, fields, case in candidates:
         if case.id in failures:
             log.warning("the reference fails on generated case %s, dropped: %s", case.id, reference_traceback(failures[case.id]))
             continue
-        new = sets[case.id] - rejected
-        reasons = []
-        if new:
-            reasons.append("rejects " + ", ".join(sorted(new)) + ", which no other case rejects")
-        for key, size in _extents(problem, case).items():
-            if key not in lo or size < lo[key]:
-                reasons.append(f"{key} = {size} < previous min {lo.get(key, '-')}")
-            elif size > hi[key]:
-                reasons.append(f"{key} = {size} > previous max {hi[key]}")
-        if not reasons:
-            continue
-        surviving = tuple(sorted(all_wrong - rejected))
-        rejected |= sets[case.id]
-        for key, size in _extents(problem, case).items():
-            lo[key], hi[key] = min(lo.get(key, size), size), max(hi.get(key, size), size)
+        drawn.append(Candidate(index, fields, frozenset(sets[case.id]), _extents(problem, case), _elements(problem, case)))
+    by_index = {c.index: c for c in drawn}
+    picks = select_candidates(drawn, rejected_before=rejected_before, bounds_before=bounds, ranges=_gen_ranges(problem))
+    surviving = tuple(sorted(all_wrong - rejected_before))
+    taken = {c.id for c in existing}
+    kept: list[CaseEffect] = []
+    for pick in picks:
+        candidate = by_index[pick.index]
+        case_id = _kept_id(pick, str(candidate.fields["id"]), taken)
+        reasons = [f"rejects {', '.join(pick.private_rejects)}, which no other case rejects"] if pick.private_rejects else []
+        reasons += [w.describe() for w in pick.widens]
         reason = "; ".join(reasons)
-        with_note = {"id": fields["id"], "hidden": True, "note": f"judge cases gen --seed {seed}: {reason}",
-                     **{k: v for k, v in fields.items() if k not in ("id", "hidden")}}
-        kept.append(CaseEffect(case.id, tuple(sorted(sets[case.id])), tuple(sorted(new)), surviving,
-                               written=write, reason=reason, fields=with_note))
+        with_note = {"id": case_id, "hidden": True, "note": f"judge cases gen --seed {seed}: {reason}",
+                     **{k: v for k, v in candidate.fields.items() if k not in ("id", "hidden")}}
+        kept.append(CaseEffect(case_id, tuple(sorted(candidate.rejects)), tuple(sorted(candidate.rejects - rejected_before)),
+                               surviving, written=write, reason=reason, fields=with_note))
     if write and kept:
         append_cases(problem, [k.fields for k in kept if k.fields is not None])
     if dropped:

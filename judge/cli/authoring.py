@@ -164,8 +164,10 @@ def add(problem_name: str, case_id: str, sets: tuple[str, ...], hidden: bool, no
 @clean_errors
 def gen(problem_name: str, count: int, seed: int, write: bool, fmt: str, config_path: str | None,
         backend: str | None, no_sandbox: bool) -> None:
-    """Draw cases from the gen: ranges of problem.yaml and keep the ones that reject a
-    wrong solution no case rejects yet or widen coverage (a smaller or larger size).
+    """Draw cases from the gen: ranges of problem.yaml and keep the few that add something:
+    a wrong solution no other case rejects, or a new extreme of a size (per size at most one
+    new min and one new max, the most extreme drawn). Kept cases are named by what they add
+    (rejects-<wrong file>, max-x-shape-1-63).
 
     \b
     Example:
