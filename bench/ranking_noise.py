@@ -72,6 +72,16 @@ def main() -> None:
         spread = (max(ms) - min(ms)) / median
         print(f"{path.name:<24} median {median:8.3f} ms  min {min(ms):8.3f}  max {max(ms):8.3f}  "
               f"(max-min)/median {spread:.1%}  runs {len(ms)}")
+        print(f"{'':<24} runs {', '.join(f'{t:.3f}' for t in ms)}")
+    if opts.alternate and len(paths) > 1:
+        # Runs that took turns share their load: how much does one solution's time relative to
+        # the first's vary from round to round? That is what re-timing together can resolve.
+        first = times[paths[0]]
+        for path in paths[1:]:
+            ratios = [t / f for t, f in zip(times[path], first, strict=True)]
+            middle = statistics.median(ratios)
+            print(f"{path.name:<24} / {paths[0].name}: median ratio {middle:.3f}, "
+                  f"(max-min)/median {(max(ratios) - min(ratios)) / middle:.1%}")
     medians = sorted(statistics.median(ms) for ms in times.values())
     print(f"noise band {NOISE:.0%}; after: {load()}; medians {', '.join(f'{m:.3f}' for m in medians)} ms")
 
