@@ -51,6 +51,7 @@ class FrameType(str, enum.Enum):
     (True, 'result')
     """
 
+    SOURCE = "source"  # judge -> worker: the solution's source (one uint8 array), entry point, arity
     CASE = "case"  # judge -> worker: one call of the entry point
     HELLO = "hello"  # worker -> judge: JAX is up (sent before the submission is imported)
     BACKEND_ERROR = "backend_error"  # worker -> judge: the configured JAX backend is missing

@@ -50,6 +50,9 @@ class ServiceSettings:
     queue_max: int = 10_000  # jobs waiting or running; a full queue refuses new submissions (503)
     webhook_hosts: tuple[str, ...] = ()  # hosts (or host:port) callback_url may name; empty: no webhooks
     lease_s: float = 120.0  # a job whose worker sent no heartbeat for this long goes to another worker
+    # Sandboxed workers kept booted, waiting for a submission, per kind (public / hidden cases);
+    # None: as many as there are graders; 0: none (every grading starts its own).
+    warm_workers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,11 @@ def _service(raw: Any, number: Any, fail: Any) -> ServiceSettings:
         if value != int(value) or value < 1:
             raise fail(f"service.{name}", f"must be a whole number of at least 1; got {value:g}")
         values[name] = int(value)
+    if raw.get("warm_workers") is not None:
+        warm = number("warm_workers", 0, raw, "service.")
+        if warm != int(warm):
+            raise fail("service.warm_workers", f"must be a whole number (0: none); got {warm:g}")
+        values["warm_workers"] = int(warm)
     values["lease_s"] = number("lease_s", known["lease_s"].default, raw, "service.")
     if values["lease_s"] < 5:
         raise fail("service.lease_s", f"must be at least 5 seconds; got {values['lease_s']:g}")

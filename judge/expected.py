@@ -121,7 +121,7 @@ def reference_outputs(
 def _run_reference(
     problem: Problem, cases: Sequence[TestCase], inputs: Sequence[Mapping[str, Any]], config: Config
 ) -> dict[str, Expected]:
-    run = RunPlan.trusted(problem, config).run(problem.reference_file, inputs, case_ids=[c.id for c in cases])
+    run = RunPlan.trusted(problem, config).run_cases(problem.reference_file, cases, inputs)
     results: dict[str, Expected] = {}
     for outcome in run.outcomes():
         case = cases[outcome.index]

@@ -89,16 +89,7 @@ def grade_stream(
     expected = expected_outputs(problem, cases, inputs, config)
     results: list[CaseResult] = []
     plan = RunPlan.learner(problem, config, policy)
-    run = plan.run(
-        submission,
-        inputs,
-        case_ids=[c.id for c in cases],
-        # Public cases first: no report field of a public case (messages, exact times, values)
-        # may come from a process that has already seen a hidden case's inputs.
-        order=[i for i, c in enumerate(cases) if not c.hidden] + [i for i, c in enumerate(cases) if c.hidden],
-        secret=[i for i, c in enumerate(cases) if c.hidden],
-        group=group,
-    )
+    run = plan.run_cases(submission, cases, inputs, group=group)
     matcher = HintMatcher(problem, cases, inputs, expected, config)  # runs nothing until a case needs it
     for outcome in run.outcomes():
         case = cases[outcome.index]

@@ -106,7 +106,7 @@ def solution_outputs(
             else:
                 found[case.id] = cached
         if missing:
-            for index, output in _run_trusted(problem, path, [inputs[i] for i in missing], config, [cases[i].id for i in missing]):
+            for index, output in _run_trusted(problem, path, [inputs[i] for i in missing], config, [cases[i] for i in missing]):
                 case = cases[missing[index]]
                 found[case.id] = output
                 _save(store, key(path, digest, case), output)
@@ -132,9 +132,9 @@ def _entry_key(base: str, digest: str) -> str:
 
 
 def _run_trusted(
-    problem: Problem, path: Path, inputs: Sequence[Mapping[str, Any]], config: Config, case_ids: Sequence[str]
+    problem: Problem, path: Path, inputs: Sequence[Mapping[str, Any]], config: Config, cases: Sequence[TestCase]
 ) -> list[tuple[int, PitfallOutput]]:
-    run = RunPlan.trusted(problem, config).run(path, inputs, case_ids=case_ids)
+    run = RunPlan.trusted(problem, config).run_cases(path, cases, inputs)
     results = []
     for outcome in run.outcomes():
         if outcome.kind is OutcomeKind.OK and outcome.array is not None:

@@ -15,23 +15,44 @@ Example:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cases import TestCase
 from .config import Config, Limits
 from .problem import ArgSpec, Problem
-from .runner import RunGroup, SolutionRun, WorkerOptions
+from .runner import CompileCaches, RunGroup, SolutionRun, WorkerOptions, WorkerPool, worker_spec
 from .sandbox import SandboxPolicy
 
+log = logging.getLogger(__name__)
 
 def compile_cache_dir(config: Config) -> Path:
-    """JAX's persistent compilation cache: written and read by trusted runs only.
-
-    Learner code never sees it: a cache holds the shapes and programs of every case it served.
-    """
+    """JAX's persistent compilation cache for programs compiled from any input (see :func:`compile_caches`)."""
     return config.cache_dir / "xla"
+
+
+def compile_caches(config: Config) -> CompileCaches:
+    """The two compilation caches, created with the permissions that make sharing them safe.
+
+    Written only by trusted runs: ``xla-public`` only from public cases' inputs, ``xla`` from the
+    rest. A sandboxed worker may read the first while it has seen only public cases, the second
+    once it serves hidden ones (it holds their inputs then anyway); both read-only. Both are mode
+    0711: the sandbox's uid can open an entry whose name it derives from a program it compiled
+    itself, never list them, so it cannot read the reference's compiled programs.
+    """
+    caches = CompileCaches(config.cache_dir / "xla-public", compile_cache_dir(config))
+    for path in (caches.public, caches.full):
+        assert path is not None
+        path.mkdir(parents=True, exist_ok=True)
+        try:
+            if path.stat().st_mode & 0o777 != 0o711:
+                path.chmod(0o711)
+        except OSError as exc:  # not ours (a shared cache owned by another user): theirs to set
+            log.warning("cannot make %s unlistable: %s", path, exc)
+    return caches
 
 
 @dataclass(frozen=True)
@@ -46,16 +67,15 @@ class RunPlan:
 
     @classmethod
     def learner(cls, problem: Problem, config: Config, policy: SandboxPolicy | None = None) -> RunPlan:
-        """For untrusted code: sandboxed as the config says; the compilation cache only unsandboxed
-        (``--no-sandbox`` trusts the code anyway, and the sandbox never mounts the cache)."""
+        """For untrusted code: sandboxed as the config says; it reads the compilation caches
+        (:func:`compile_caches`) and never writes them."""
         policy = policy or SandboxPolicy.detect(config.sandbox)
-        cache = None if policy.isolate else compile_cache_dir(config)
         return cls(
             problem.args,
             problem.entry_point,
             problem.limits(config),
             policy,
-            WorkerOptions(config.backend, config.precision, config.x64, cache),
+            WorkerOptions(config.backend, config.precision, config.x64, compile_caches(config), cache_read_only=True),
         )
 
     @classmethod
@@ -66,7 +86,7 @@ class RunPlan:
             problem.entry_point,
             problem.limits(config),
             SandboxPolicy(isolate=False),
-            WorkerOptions(config.backend, config.precision, config.x64, compile_cache_dir(config)),
+            WorkerOptions(config.backend, config.precision, config.x64, compile_caches(config)),
         )
 
     def run(
@@ -77,11 +97,14 @@ class RunPlan:
         case_ids: Sequence[str] | None = None,
         order: Sequence[int] | None = None,
         secret: Collection[int] = (),
+        public: Collection[int] = (),
         group: RunGroup | None = None,
     ) -> SolutionRun:
-        """A :class:`SolutionRun` of ``program`` over ``inputs`` under this plan."""
-        if self.options.compile_cache is not None:
-            self.options.compile_cache.mkdir(parents=True, exist_ok=True)
+        """A :class:`SolutionRun` of ``program`` over ``inputs`` under this plan.
+
+        ``public``: the inputs that are public cases' (and nothing else), the only ones a
+        process using the public compilation cache may be given; see :func:`compile_caches`.
+        """
         return SolutionRun(
             program,
             self.args,
@@ -93,5 +116,34 @@ class RunPlan:
             case_ids=None if case_ids is None else list(case_ids),
             order=order,
             secret=secret,
+            public=public,
             group=group,
         )
+
+    def run_cases(
+        self,
+        program: Path,
+        cases: Sequence[TestCase],
+        inputs: Sequence[Mapping[str, Any]],
+        *,
+        group: RunGroup | None = None,
+    ) -> SolutionRun:
+        """A run over a problem's ``cases``: public cases first, in a process of their own.
+
+        No report field of a public case (messages, exact times, values) may come from a process
+        that has already seen a hidden case's inputs, and only a process that has seen none may
+        read (a trusted one: write) the public compilation cache.
+        """
+        public = [i for i, c in enumerate(cases) if not c.hidden]
+        hidden = [i for i, c in enumerate(cases) if c.hidden]
+        return self.run(
+            program, inputs, case_ids=[c.id for c in cases], order=public + hidden, secret=hidden, public=public, group=group
+        )
+
+    def prestart(self, pool: WorkerPool) -> None:
+        """Start the pool's workers for this plan ahead of its first run: one kind per cache.
+
+        Unsandboxed plans start nothing (their workers import their solution by path).
+        """
+        for public in (True, False):
+            pool.fill(worker_spec(self.options, self.limits, self.policy, public=public))

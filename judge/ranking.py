@@ -165,7 +165,13 @@ def measure(
     calls = plan_calls(problem, cases)
     if not calls:
         return Ranking(None, {})
-    run = RunPlan.learner(problem, config, policy).run(
+    plan = RunPlan.learner(problem, config, policy)
+    if plan.options.compile_caches is not None:
+        # Never the cache of hidden cases' programs: this process's time is reported, and it
+        # could spend it spelling out what it finds there.
+        options = dataclasses.replace(plan.options, compile_caches=plan.options.compile_caches.public_only())
+        plan = dataclasses.replace(plan, options=options)
+    run = plan.run(
         submission,
         [call.inputs for call in calls],
         case_ids=[f"{cases[c.case_index].id}#timed{c.number}" for c in calls],

@@ -27,7 +27,6 @@ import secrets
 import select
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Collection, Generator, Iterator, Mapping, Sequence
@@ -51,8 +50,20 @@ from .channel import (
 from .config import Limits
 from .errors import BackendUnavailable
 from .problem import ArgSpec, ArgType
-from .sandbox import JUDGE_PACKAGE_DIR, LAUNCH_FAILED_PREFIX, Cgroup, Sandbox, SandboxPolicy, sandbox_environment
+from .sandbox import LAUNCH_FAILED_PREFIX, Cgroup, Sandbox, SandboxPolicy
+from .worker_pool import (
+    CompileCaches,
+    SolutionFile,
+    StartedWorker,
+    Stream,
+    WorkerOptions,
+    WorkerPool,
+    WorkerSpec,
+    start_worker,
+)
 from .worker_protocol import ANSWER_TYPES, NOT_AN_ANSWER, WorkerFrameError, clean_text, parse_hello, parse_result_header
+
+__all__ = ["CaseOutcome", "CompileCaches", "OutcomeKind", "RunGroup", "RunStats", "SolutionRun", "WorkerOptions", "WorkerPool", "worker_spec"]
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +82,12 @@ class RunGroup:
         (True, 0)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pool: WorkerPool | None = None) -> None:
         self._live: dict[int, tuple[subprocess.Popen[bytes], Sandbox]] = {}
         self._lock = threading.Lock()
         self.aborted = False
+        # Sandboxed workers started ahead of this group's runs (see judge.worker_pool); owned here.
+        self.pool = pool
 
     @property
     def live(self) -> int:
@@ -100,6 +113,30 @@ class RunGroup:
             live = list(self._live.values())
         for process, sandbox in live:
             sandbox.kill(process)
+        if self.pool is not None:
+            self.pool.close()
+
+    def close(self) -> None:
+        """Kill the workers still waiting in this group's pool (its runs are over)."""
+        if self.pool is not None:
+            self.pool.close()
+
+
+def worker_spec(options: WorkerOptions, limits: Limits, policy: SandboxPolicy, *, public: bool) -> WorkerSpec:
+    """What a worker for public (or other) inputs is started with: the cache it may use, if any.
+
+    >>> from judge.sandbox import SandboxPolicy
+    >>> caches = CompileCaches(Path("/c/xla-public"), Path("/c/xla"))
+    >>> worker_spec(WorkerOptions(compile_caches=caches), Limits(), SandboxPolicy(isolate=False), public=True).cache
+    PosixPath('/c/xla-public')
+    """
+    caches = options.compile_caches
+    cache = None
+    if caches is not None and (not policy.isolate or policy.mounts_cache()):
+        cache = caches.pick(public=public)
+    # Keyed by what the worker is started with: runs that differ only in the caches they could
+    # have picked share waiting workers.
+    return WorkerSpec(dataclasses.replace(options, compile_caches=None), limits, policy, cache)
 
 
 class OutcomeKind(str, enum.Enum):
@@ -139,16 +176,6 @@ class CaseOutcome:
     exc_type: str = ""
 
 
-@dataclass(frozen=True)
-class WorkerOptions:
-    """How the worker configures JAX (mirrors :class:`judge.config.Config`)."""
-
-    backend: str = "cpu"
-    precision: str = "highest"
-    x64: bool = False
-    compile_cache: Path | None = None
-
-
 @dataclass
 class RunStats:
     """Filled in while a run goes on; read it after :meth:`SolutionRun.outcomes` is exhausted."""
@@ -166,25 +193,6 @@ class RunStats:
     bench_failure: dict[int, CaseOutcome] = field(default_factory=dict)  # bench case -> first failed call
     launch_error: str = ""
     notes: list[str] = field(default_factory=list)
-
-
-class _Stream(threading.Thread):
-    """Drains a pipe, keeping the first ``cap`` bytes and counting the rest."""
-
-    def __init__(self, pipe: Any, cap: int) -> None:
-        super().__init__(daemon=True)
-        self.pipe, self.cap = pipe, cap
-        self.head = bytearray()
-        self.total = 0
-
-    def run(self) -> None:
-        try:
-            while chunk := self.pipe.read1(1 << 16):
-                self.total += len(chunk)
-                if len(self.head) < self.cap:
-                    self.head += chunk[: self.cap - len(self.head)]
-        except (OSError, ValueError):
-            pass
 
 
 # What an error frame's kind makes of the case.
@@ -217,6 +225,7 @@ class SolutionRun:
         case_ids: Sequence[str] | None = None,
         order: Sequence[int] | None = None,
         secret: Collection[int] = (),
+        public: Collection[int] = (),
         group: RunGroup | None = None,
     ) -> None:
         self.solution = solution
@@ -233,6 +242,9 @@ class SolutionRun:
         if sorted(self.order) != list(range(len(self.inputs))):
             raise ValueError("order must list every input index exactly once")
         self.secret = frozenset(secret)  # indices of hidden inputs
+        # Indices whose inputs are a public case's: only a process given nothing else may use the
+        # public compilation cache (a trusted one writes it). One process never serves both kinds.
+        self.public = frozenset(public)
         self._secret_sent = False
         self.stats = RunStats(sandboxed=policy.isolate)
         self._startup_failed = False
@@ -251,8 +263,13 @@ class SolutionRun:
                 return
             done_before = len(remaining)
             self._startup_failed = False
-            for outcome in self._one_process(remaining, total_deadline):
+            batch = self._same_phase(remaining)
+            if self.group is not None and self.group.pool is not None and len(batch) < len(remaining):
+                # The next phase's worker boots while this one runs.
+                self.group.pool.fill(self._spec(remaining[len(batch)]))
+            for outcome in self._one_process(batch, total_deadline):
                 remaining.remove(outcome.index)
+                batch.remove(outcome.index)
                 yield outcome
                 if outcome.kind is OutcomeKind.COMPILE_ERROR or self._startup_failed:
                     # Start-up fails the same way every time (an import that loops, crashes or
@@ -265,67 +282,42 @@ class SolutionRun:
                 for index in remaining:
                     yield CaseOutcome(index, OutcomeKind.INTERNAL, message="the worker stopped without an answer")
                 return
-            if remaining:
+            if batch:
                 self.stats.restarts += 1
+
+    def _same_phase(self, remaining: list[int]) -> list[int]:
+        """The leading inputs of ``remaining`` that one process may serve: all public or none.
+
+        Only when there is a compilation cache to choose; otherwise one process serves them all.
+        """
+        if self.options.compile_caches is None or (self.policy.isolate and not self.policy.mounts_cache()):
+            return list(remaining)
+        public = remaining[0] in self.public
+        batch: list[int] = []
+        for index in remaining:
+            if (index in self.public) != public:
+                break
+            batch.append(index)
+        return batch
+
+    def _spec(self, first: int) -> WorkerSpec:
+        return worker_spec(self.options, self.limits, self.policy, public=first in self.public)
+
+    def _start(self, spec: WorkerSpec) -> StartedWorker:
+        if spec.from_channel:
+            pool = self.group.pool if self.group is not None else None
+            return pool.take(spec) if pool is not None else start_worker(spec)
+        return start_worker(spec, SolutionFile(self.solution, self.entry_point, len(self.args)))
 
     # -- one worker process ---------------------------------------------------------------
 
-    def _worker_argv(self, in_fd: int, out_fd: int) -> list[str]:
-        argv = [
-            os.path.abspath(sys.executable), "-s", "-m", "judge.worker",
-            "--solution", "{solution}",
-            "--entry", self.entry_point,
-            "--in-fd", str(in_fd), "--out-fd", str(out_fd),
-            "--backend", self.options.backend,
-            "--precision", self.options.precision,
-            "--nargs", str(len(self.args)),
-            # One argv element in "=" form: a name like "-x.py" cannot pose as an option.
-            f"--display-name={self.solution.name}",
-        ]
-        if self.options.x64:
-            argv.append("--x64")
-        if self.options.compile_cache is not None and not self.policy.isolate:
-            # Trusted runs only: the cache holds what they compiled, hidden cases included.
-            argv += ["--compile-cache", str(self.options.compile_cache)]
-        return argv
-
     def _one_process(self, remaining: list[int], total_deadline: float) -> Iterator[CaseOutcome]:
-        to_worker_r, to_worker_w = os.pipe()
-        from_worker_r, from_worker_w = os.pipe()
-        sandbox = self.policy.prepare(
-            self._worker_argv(to_worker_r, from_worker_w),
-            solution=self.solution,
-            limits=self.limits,
-        )
+        worker = self._start(self._spec(remaining[0]))
+        process, sandbox, streams = worker.process, worker.sandbox, worker.streams
+        to_worker_w, from_worker_r = worker.to_worker, worker.from_worker
         self.stats.notes = sandbox.notes
-        argv = sandbox.argv
-        if sandbox.isolated:
-            # Not the judge's environment, even though bwrap --clearenv empties it for the worker:
-            # bwrap's own pid-1 inside the sandbox is a fork of bwrap (never exec'd), so the
-            # submission could read whatever we pass here from /proc/1/environ.
-            env = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
-        else:
-            # The same small environment as inside the sandbox, so trusted runs (the reference)
-            # and learner runs see identical settings: an XLA_FLAGS or JAX_* variable in the
-            # judge's environment must not change the reference's numerics alone.
-            env = {**sandbox_environment(), "PYTHONPATH": str(JUDGE_PACKAGE_DIR.parent)}
-        process = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=(to_worker_r, from_worker_w),
-            start_new_session=True,
-            env=env,
-            cwd="/",
-        )
-        os.close(to_worker_r)
-        os.close(from_worker_w)
         if self.group is not None:
             self.group.add(process, sandbox)
-        streams = [_Stream(process.stdout, self.limits.output_bytes), _Stream(process.stderr, self.limits.output_bytes)]
-        for stream in streams:
-            stream.start()
         reader = FrameReader(from_worker_r)
         tainted = self._secret_sent
         phase, current = _Phase.BOOT, remaining[0]
@@ -341,6 +333,8 @@ class SolutionRun:
                 )
             self.stats.hello = parse_hello(frame.header)
             phase = _Phase.STARTUP
+            if worker.spec.from_channel:
+                self._send_source(to_worker_w, startup_deadline)
             frame = self._expect(reader, startup_deadline, (FrameType.READY, FrameType.COMPILE_ERROR))
             if frame.type is FrameType.COMPILE_ERROR:
                 message = clean_text(frame.header.get("message"))
@@ -397,16 +391,8 @@ class SolutionRun:
             sandbox.kill(process)
             if self.group is not None:
                 self.group.remove(process)
-            _close_quietly(to_worker_w)
-            _close_quietly(from_worker_r)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                log.error("worker %s did not exit after SIGKILL", process.pid)
-            for stream in streams:
-                stream.join(timeout=5)
+            worker.discard()  # never handed another solution
             self._record_streams(streams, sandbox)
-            sandbox.close()
 
     def _call(
         self, reader: FrameReader, fd: int, index: int, values: Mapping[str, Any], deadline: float, started: float
@@ -416,6 +402,12 @@ class SolutionRun:
         self._secret_sent |= index in self.secret
         self._send_case(fd, index, values, nonce, deadline)
         return self._receive_result(reader, index, nonce, deadline, started)
+
+    def _send_source(self, fd: int, deadline: float) -> None:
+        """The solution itself, to a worker that has waited for it (read now: it may be large)."""
+        source = np.frombuffer(self.solution.read_bytes(), dtype=np.uint8)
+        header = {"entry": self.entry_point, "nargs": len(self.args), "display_name": self.solution.name}
+        _write_all(fd, encode_frame(FrameType.SOURCE, header, [source]), deadline)
 
     def _expect(self, reader: FrameReader, deadline: float, types: tuple[FrameType, ...]) -> Frame:
         return reader.read_frame(deadline, max_array_bytes=0, expect=types)
@@ -459,7 +451,7 @@ class SolutionRun:
         index: int,
         phase: _Phase,
         exc: Exception,
-        stderr: _Stream,
+        stderr: Stream,
     ) -> CaseOutcome:
         try:
             code = process.wait(timeout=10)
@@ -503,7 +495,7 @@ class SolutionRun:
             return peak is not None and peak >= 0.95 * self.limits.memory_mib
         return killed
 
-    def _record_streams(self, streams: list[_Stream], sandbox: Sandbox) -> None:
+    def _record_streams(self, streams: list[Stream], sandbox: Sandbox) -> None:
         out, err = streams
         self.stats.stdout_bytes += out.total
         self.stats.stderr_bytes += err.total

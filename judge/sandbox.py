@@ -17,7 +17,7 @@ a fresh ``/proc`` and ``/dev``, and a small private ``/tmp``; no network, an emp
 
 Example:
     >>> policy = SandboxPolicy(isolate=False)
-    >>> sandbox = policy.prepare(["python", "{solution}"], solution=Path("a.py"), limits=Limits())
+    >>> sandbox = policy.prepare(["python", "{solution}"], limits=Limits(), solution=Path("a.py"))
     >>> sandbox.argv[1:3], sandbox.isolated
     (['-I', '-S'], False)
     >>> sandbox.close()
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 JUDGE_PACKAGE_DIR = Path(__file__).resolve().parent
 SANDBOX_JUDGE_ROOT = "/opt/judge"
 SANDBOX_SOLUTION_DIR = "/submission"
+SOURCE_TMPFS_BYTES = 16 * 2**20  # /submission, where a sandboxed worker writes the source it is sent
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)"
 _counter = itertools.count()
@@ -289,10 +290,17 @@ class SandboxPolicy:
         self,
         worker_argv: list[str],
         *,
-        solution: Path,
         limits: Limits,
+        solution: Path | None = None,
+        cache: Path | None = None,
     ) -> Sandbox:
-        """The command line that runs ``worker_argv`` (whose ``{solution}`` is substituted) limited."""
+        """The command line that runs ``worker_argv`` limited (and isolated, per this policy).
+
+        ``solution``, when given, is bound read-only (a private copy) where ``{solution}`` in
+        ``worker_argv`` says; without it the sandbox gets an empty writable ``/submission`` for
+        a solution sent over the channel. ``cache`` is bound read-only at its own path (JAX keys
+        entries by path); see :meth:`mounts_cache` for when it is safe to.
+        """
         cgroup = Cgroup.create(limits.memory_mib * 2**20, limits.pids)
         rlimits = {
             "core": 0,
@@ -306,18 +314,24 @@ class SandboxPolicy:
             notes.append("no writable cgroup: memory capped by address space only, processes not capped")
         spec: dict[str, object] = {"cgroup_procs": cgroup.procs_files() if cgroup else [], "rlimits": rlimits}
         if not self.isolate:
-            inside = str(solution.resolve())
-            spec["command"] = [inside if a == "{solution}" else a for a in worker_argv]
+            outside = str(solution.resolve()) if solution is not None else "{solution}"
+            spec["command"] = [outside if a == "{solution}" else a for a in worker_argv]
             return Sandbox(_launcher_argv(spec), isolated=False, cgroup=cgroup, notes=notes)
         assert self.bwrap is not None
         inside = f"{SANDBOX_SOLUTION_DIR}/submission.py"
         drop = _drop_to(self.uid)
         stage = Path(tempfile.mkdtemp(prefix="judge-stage-")) if drop else None
         spec["command"] = [inside if a == "{solution}" else a for a in worker_argv]
+        if cache is not None and not self.mounts_cache():
+            raise ValueError("the compilation cache may be mounted only into a sandbox that runs as another uid")
+        system = self._system_args(limits)
+        if solution is None:
+            # Where the worker writes the source it is sent: empty until then, private to this sandbox.
+            system += ["--size", str(SOURCE_TMPFS_BYTES), "--tmpfs", SANDBOX_SOLUTION_DIR]
         spec["sandbox"] = {
             "bwrap": self.bwrap,
-            "args": _isolation_args() + self._system_args(limits),
-            "binds": self._binds(solution, inside),
+            "args": _isolation_args() + system,
+            "binds": self._binds(solution, inside, cache),
             "late_args": self._late_args(),
             "stage": str(stage) if stage else None,
             "uid": drop[0] if drop else None,
@@ -352,18 +366,26 @@ class SandboxPolicy:
             args += ["--ro-bind-try", etc, etc]
         return args
 
-    @staticmethod
-    def _binds(solution: Path, inside: str) -> list[list[str]]:
-        """Read-only binds of paths the sandbox uid may not reach on the host (staged when root).
+    def mounts_cache(self) -> bool:
+        """Whether a compilation cache may be mounted into this policy's sandboxes.
 
-        No compilation cache: its entries were compiled by trusted runs from every case, hidden
-        ones included, and carry the reference's program and source paths. Learner code compiles
-        its own operations.
+        Only when the worker runs as a uid other than the cache's owner (the judge runs as root
+        and drops to ``uid``): the cache directories are mode 0711, so that uid can open an entry
+        whose name it computes from a program it compiled itself, but cannot list them. Run as
+        the owner, it could list and read every entry (the reference's compiled programs).
         """
+        return self.isolate and _drop_to(self.uid) is not None
+
+    @staticmethod
+    def _binds(solution: Path | None, inside: str, cache: Path | None) -> list[list[str]]:
+        """Read-only binds of paths the sandbox uid may not reach on the host (staged when root)."""
         binds = [[str(root), str(root)] for root in _python_roots()]
         binds.append([str(JUDGE_PACKAGE_DIR), f"{SANDBOX_JUDGE_ROOT}/judge"])
-        # Under a fixed name: a file name is the learner's to choose, the judge's argv is not.
-        binds.append([str(solution.resolve()), inside, "copy"])
+        if solution is not None:
+            # Under a fixed name: a file name is the learner's to choose, the judge's argv is not.
+            binds.append([str(solution.resolve()), inside, "copy"])
+        if cache is not None:
+            binds.append([str(cache.resolve()), str(cache.resolve())])
         return binds
 
     @staticmethod

@@ -1,9 +1,11 @@
 """The only code that imports a solution: runs ``solve`` on cases fed over the private channel.
 
-Started by :mod:`judge.runner` as ``python -m judge.worker ...``, inside the sandbox for learner
-code and outside it for the trusted reference. It configures JAX, imports the solution file,
-then answers each ``case`` frame with a ``result`` frame (the returned array) or an ``error``
-frame (exception type, message, and a traceback limited to the solution's own frames).
+Started by :mod:`judge.worker_pool` as ``python -m judge.worker ...``, inside the sandbox for
+learner code and outside it for the trusted reference. It configures JAX and says hello; a
+sandboxed worker then waits for its solution's source on the channel (so it can be started before
+any submission exists), an unsandboxed one imports the file it was given. Then it answers each
+``case`` frame with a ``result`` frame (the returned array) or an ``error`` frame (exception
+type, message, and a traceback limited to the solution's own frames).
 
 Nothing here is trusted by the judge: a hostile solution controls this whole process. The judge
 validates every frame it receives and decides every verdict itself.
@@ -31,7 +33,9 @@ _DISPLAY_NAME = ""  # the learner's file name, for tracebacks (the sandbox path 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="judge.worker")
-    parser.add_argument("--solution", required=True)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--solution", help="import this file")
+    where.add_argument("--solution-dir", help="wait for a source frame and write the solution here")
     parser.add_argument("--entry", default="solve")
     parser.add_argument("--in-fd", type=int, required=True)
     parser.add_argument("--out-fd", type=int, required=True)
@@ -39,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--precision", default="highest")
     parser.add_argument("--x64", action="store_true")
     parser.add_argument("--compile-cache", default="")
-    parser.add_argument("--nargs", type=int, required=True)
+    parser.add_argument("--cache-read-only", action="store_true")
+    parser.add_argument("--nargs", type=int, default=0)
     parser.add_argument("--display-name", default="")
     opts = parser.parse_args(argv)
 
@@ -49,11 +54,28 @@ def main(argv: list[str] | None = None) -> int:
     if jax is None:
         return 3
     global _DISPLAY_NAME
-    _DISPLAY_NAME = opts.display_name
-    solve = _import_solution(Path(opts.solution), opts.entry, opts.nargs, out)
+    if opts.solution_dir:
+        # A warm worker: everything above ran before any submission existed; now wait for ours.
+        _warm_up(jax)
+        try:
+            frame = reader.read_frame(deadline=None, max_array_bytes=1 << 30, expect=(FrameType.SOURCE,))
+        except (ChannelClosed, UnexpectedFrame):
+            return 0
+        path = Path(opts.solution_dir) / "submission.py"
+        try:
+            path.write_bytes(frame.arrays[0].tobytes() if frame.arrays else b"")
+        except OSError as exc:
+            send_frame(out, FrameType.COMPILE_ERROR, {"message": f"cannot store the submission: {exc.strerror}"})
+            return 0
+        entry, nargs = str(frame.header["entry"]), int(frame.header["nargs"])
+        _DISPLAY_NAME = str(frame.header["display_name"])
+    else:
+        path, entry, nargs = Path(opts.solution), opts.entry, opts.nargs
+        _DISPLAY_NAME = opts.display_name
+    solve = _import_solution(path, entry, nargs, out)
     if solve is None:
         return 0
-    _serve(reader, out, solve, jax, opts.solution)
+    _serve(reader, out, solve, jax, str(path))
     return 0
 
 
@@ -65,7 +87,8 @@ def _configure_jax(opts: argparse.Namespace, out: BinaryIO) -> Any:
     jax.config.update("jax_enable_x64", bool(opts.x64))
     if opts.compile_cache:
         jax.config.update("jax_compilation_cache_dir", opts.compile_cache)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+        # Read-only (learner code): a threshold no compilation reaches, so JAX never tries to write.
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1e9 if opts.cache_read_only else 0)
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
     try:
         devices = jax.devices()
@@ -90,6 +113,22 @@ def _configure_jax(opts: argparse.Namespace, out: BinaryIO) -> Any:
         },
     )
     return jax
+
+
+def _warm_up(jax: Any) -> None:
+    """Pay JAX's one-time costs (first dispatch, first lowering, first compile) while waiting.
+
+    Tiny operations on shapes no case has and no data of any: nothing here depends on a problem,
+    and nothing a submission could find afterwards helps it compute anything.
+    """
+    try:
+        numpy = jax.numpy
+        key = jax.random.PRNGKey(0)
+        a = jax.random.normal(key, (2, 2), dtype=numpy.float32)
+        b = numpy.zeros((2,), numpy.float32)
+        jax.block_until_ready((a @ a + b).sum())
+    except Exception:  # noqa: BLE001 - a warm-up that fails only costs the time it saves
+        pass
 
 
 def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Callable[..., Any] | None:

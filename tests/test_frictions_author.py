@@ -191,7 +191,7 @@ def test_reference_failure_log_is_not_labelled_your_code(monkeypatch: pytest.Mon
         def outcomes(self) -> Any:
             yield CaseOutcome(0, OutcomeKind.EXCEPTION, message=message, exc_type="AssertionError")
 
-    fake_plan = SimpleNamespace(run=lambda *a, **k: FakeRun())
+    fake_plan = SimpleNamespace(run_cases=lambda *a, **k: FakeRun())
     monkeypatch.setattr(expected.RunPlan, "trusted", classmethod(lambda cls, problem, config: fake_plan))
     problem = load_problem("layernorm", REPO / "problems")
     case = load_cases(problem)[0]

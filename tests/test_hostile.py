@@ -20,7 +20,6 @@ These tests need bubblewrap and writable cgroups; they are skipped where the san
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import io
 import json
 import os
@@ -36,8 +35,10 @@ import pytest
 from judge.cases import load_cases, materialize
 from judge.config import load_config
 from judge.grade import grade
+from judge.plan import RunPlan
 from judge.problem import load_problem
 from judge.report import make_console, render_text
+from judge.runner import RunGroup, WorkerPool, worker_spec
 from judge.sandbox import CGROUP_ROOT, bwrap_usable
 from judge.verdict import Verdict
 
@@ -203,26 +204,30 @@ def sentinel():
 # -- what "no side effect" means -----------------------------------------------------------------
 
 
-def _processes_matching(needles: list[str]) -> list[tuple[int, str]]:
+def _processes_matching(needles: list[str], ours: list[str] = ()) -> list[tuple[int, str]]:
+    """Processes whose command line holds one of ``needles``, or one of ``ours`` when they run in
+    a cgroup this test process made (other processes on the machine may run judges too)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            mine = f"/judge-{os.getpid()}-" in (entry / "cgroup").read_text()
         except OSError:
             continue
-        if any(n in cmdline for n in needles):
+        if any(n in cmdline for n in needles) or (mine and any(n in cmdline for n in ours)):
             found.append((int(entry.name), cmdline[:200]))
     return found
 
 
 def _survivors(name: str, wait_s: float = 3.0) -> list[tuple[int, str]]:
     """Processes of this program still alive (SIGKILL is asynchronous: give it a moment)."""
-    needles = [f"--display-name={name}.py", MARKER]
     deadline = time.monotonic() + wait_s
     while True:
-        found = _processes_matching(needles)
+        # Any sandboxed worker of ours at all: every run's workers, and the pool's, are gone when
+        # _grade returns (a worker is told its program over the channel, so no name to look for).
+        found = _processes_matching([MARKER], ours=["judge.worker"])
         if not found or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
@@ -266,12 +271,20 @@ def _changed_entries(before: dict[str, tuple[int, int]], after: dict[str, tuple[
     return sorted(k for k, v in before.items() if after.get(k) != v)
 
 
-def _grade(path: Path, problem, config, cases):
-    """grade() without wrong-answer hints where the judge has them (they run trusted solutions
-    in the parent, which is slow and irrelevant here)."""
-    if "hints" in inspect.signature(grade).parameters:
-        return grade(path, problem, config, cases=cases, hints=False)
-    return grade(path, problem, config, cases=cases)
+def _grade(path: Path, problem, config, cases, **options):
+    """grade() through the pooled path a service takes: the program's first worker was started,
+    booted and waiting before the program was handed to it (and is killed after it), and without
+    wrong-answer hints (they run trusted solutions in the parent: slow and irrelevant here)."""
+    group = RunGroup(WorkerPool(size=1, refill=False))
+    plan = RunPlan.learner(problem, config)
+    spec = worker_spec(plan.options, plan.limits, plan.policy, public=any(not c.hidden for c in cases))
+    assert group.pool is not None
+    group.pool.fill(spec)
+    assert group.pool.wait_booted(spec, timeout_s=60), "a warm worker did not boot"
+    try:
+        return grade(path, problem, config, cases=cases, hints=False, group=group, **options)
+    finally:
+        group.close()
 
 
 # -- the tests ------------------------------------------------------------------------------------
@@ -452,7 +465,7 @@ def bench_cases(judge_env: JudgeEnv) -> list:
 
 def _grade_measured(name: str, judge_env: JudgeEnv, cases: list):
     config = judge_env.config.with_overrides(**BASE_LIMITS)
-    return grade(HOSTILE_DIR / "bench" / f"{name}.py", judge_env.problem, config, cases=cases, hints=False, measure=True)
+    return _grade(HOSTILE_DIR / "bench" / f"{name}.py", judge_env.problem, config, cases, measure=True)
 
 
 @pytest.mark.parametrize("name", sorted(CHEATS))

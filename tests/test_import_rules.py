@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "judge"
 # grading, the record. A new flat module must be placed here on purpose.
 PIPELINE = (
     "errors", "yamlio", "safe_text", "config", "genspec", "problem", "cases", "sandbox_launch", "sandbox", "channel",
-    "worker", "worker_protocol", "runner", "plan", "output_store", "expected", "compare", "solutions", "hints", "ranking", "verdict", "grade",
+    "worker", "worker_protocol", "worker_pool",
+    "runner", "plan", "output_store", "expected", "compare", "solutions", "hints", "ranking", "verdict", "grade",
     "record", "job", "report",
 )
 AROUND = ("authoring", "batch", "cli", "service", "store")

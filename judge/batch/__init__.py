@@ -47,9 +47,10 @@ from ..config import Config
 from ..errors import JudgeError
 from ..expected import package_versions
 from ..job import run_job
+from ..plan import RunPlan
 from ..problem import Problem
 from ..record import Job, ResultRecord
-from ..runner import RunGroup
+from ..runner import RunGroup, WorkerPool
 from ..safe_text import strict_json
 from ..sandbox import SandboxPolicy
 from ..store.jsonl import RESULTS_FILE, JsonLines, ResultsLog
@@ -272,7 +273,13 @@ def run_batch(
     pool = executor or ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1, thread_name_prefix="judge-batch")
     problem_root = str(problem.root)
     # Ctrl-C stops this batch's workers; a remote executor's workers are not ours to stop.
-    group = RunGroup() if own_pool else None
+    group = RunGroup(WorkerPool(size=jobs or os.cpu_count() or 1)) if own_pool else None
+    if group is not None and group.pool is not None and todo:
+        try:
+            # Sandboxes boot (imports, JAX backend) before the first grading needs one.
+            RunPlan.learner(problem, config).prestart(group.pool)
+        except JudgeError as exc:  # no sandbox: the first grading says so
+            log.debug("no warm workers: %s", exc)
     pending: dict[Future[ResultRecord], Submission] = {}
 
     def finish(record: ResultRecord) -> None:
@@ -313,6 +320,8 @@ def run_batch(
         if group is not None:
             group.abort()
     finally:
+        if group is not None:
+            group.close()
         if own_pool:
             pool.shutdown(wait=False, cancel_futures=True)
             if summary.interrupted:

@@ -29,6 +29,7 @@ from ..job import read_job, run_job
 from ..problem import PROBLEM_FILE, Problem, load_problem
 from ..record import ResultRecord
 from ..report import CaseLines, make_console, render_json, render_text
+from ..runner import RunGroup, WorkerPool
 from ..safe_text import is_safe_name, strict_json, visible
 from ..verdict import CaseResult, SubmissionResult, Verdict
 from .authoring import register as register_authoring
@@ -102,7 +103,12 @@ def grade(submission: Path, problem_name: str, fmt: str, public_only: bool, conf
     if public_only:
         result = _grade_public(job.source, job.name, problem, config, show)
     else:
-        result = run_job(job, config, problem=problem, on_case=show).result
+        # The hidden cases' worker boots while the public cases run (one of each, never reused).
+        group = RunGroup(WorkerPool(size=1, refill=False))
+        try:
+            result = run_job(job, config, problem=problem, on_case=show, group=group).result
+        finally:
+            group.close()
     if fmt == "json":
         if public_only:
             click.echo(strict_json({**result.to_json(), "public_only": True}, indent=2))

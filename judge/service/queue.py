@@ -28,8 +28,10 @@ from ..config import Config
 from ..errors import JudgeError
 from ..expected import package_versions
 from ..job import run_job
+from ..plan import RunPlan
+from ..problem import load_problem
 from ..record import Job, ResultRecord
-from ..runner import RunGroup
+from ..runner import RunGroup, WorkerPool
 from ..verdict import CaseResult
 from .db import MAX_CLAIMS, ClaimedJob, ServiceDB
 
@@ -60,7 +62,10 @@ class Graders:
         self.executor = executor
         self.on_finished = on_finished
         self.name = f"{os.uname().nodename}:{os.getpid()}:{id(self):x}"
-        self.group = RunGroup()
+        warm = config.service.warm_workers
+        warm = workers if warm is None else warm
+        # A remote executor's workers start their own sandboxes; warm ones are for local graders.
+        self.group = RunGroup(WorkerPool(size=warm) if warm and executor is None else None)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -71,6 +76,8 @@ class Graders:
         requeued = self.db.reset_running()
         if requeued:
             log.warning("%d job(s) left running by a stopped service are queued again", requeued)
+        if self.group.pool is not None and self.workers:
+            threading.Thread(target=self._prestart, name="judge-prestart", daemon=True).start()
         for number in range(self.workers):
             thread = threading.Thread(target=self._work, args=(f"{self.name}/{number}",), name=f"judge-grader-{number}", daemon=True)
             thread.start()
@@ -79,6 +86,18 @@ class Graders:
             beat = threading.Thread(target=self._heartbeat, name="judge-heartbeat", daemon=True)
             beat.start()
             self._threads.append(beat)
+
+    def _prestart(self) -> None:
+        """Boot the warm workers every problem's gradings will take (most share one kind)."""
+        assert self.group.pool is not None
+        root = self.config.problems_dir
+        for problem_file in sorted(root.glob("*/problem.yaml")) if root.is_dir() else []:
+            if self._stop.is_set():
+                return
+            try:
+                RunPlan.learner(load_problem(problem_file.parent.name, root), self.config).prestart(self.group.pool)
+            except JudgeError as exc:  # a broken problem or no sandbox: its gradings will say so
+                log.warning("no warm workers for %s: %s", problem_file.parent.name, exc)
 
     def wake(self) -> None:
         """A job was queued: a waiting worker takes it now rather than at its next poll."""

@@ -52,7 +52,7 @@ def warm_caches(problem: Problem, config: Config) -> str:
     warmed = len(pitfalls)
     others = [p for p in sorted(problem.solutions_dir.glob("*/*.py")) if p not in {q.path for q in pitfalls}]
     for solution in others:
-        run = RunPlan.trusted(problem, config).run(solution, inputs)
+        run = RunPlan.trusted(problem, config).run_cases(solution, cases, inputs)
         for _ in run.outcomes():
             pass
         warmed += 1

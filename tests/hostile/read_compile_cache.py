@@ -1,5 +1,5 @@
 # expect: accepted
-# attack: find the judge's JAX compilation cache (compiled by trusted runs from every case, hidden ones included) and answer wrongly if any entry is visible
+# attack: list, read or write the JAX compilation cache it is given (read-only, filled by trusted runs with the reference's compiled programs) or find any other cache entry on disk; answer wrongly if any of that works
 
 import os
 
@@ -46,7 +46,26 @@ def compiled_entries():
     return found
 
 
+def cache_is_open():
+    """Whether the cache can be listed or written (reading an entry needs its name: a hash of a
+    program this process compiled itself)."""
+    where = jax.config.jax_compilation_cache_dir
+    if not where:
+        return False
+    try:
+        os.listdir(where)
+        return True
+    except OSError:
+        pass
+    try:
+        with open(os.path.join(where, "planted-cache"), "wb") as handle:
+            handle.write(b"x")
+        return True
+    except OSError:
+        return False
+
+
 def solve(seed, x, features, kernel_size):
-    if jax.config.jax_compilation_cache_dir or compiled_entries():
+    if cache_is_open() or compiled_entries():
         return wrong(x, features)
     return correct(seed, x, features, kernel_size)

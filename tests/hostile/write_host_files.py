@@ -1,5 +1,5 @@
 # expect: accepted
-# attack: create marker files in every directory it can see under /, /work, /root, /opt, /submission, /etc, /usr/local, /sys/fs/cgroup and the compile cache; reopen cache entries for writing (poisoning)
+# attack: create marker files in every directory it can see (but its own /tmp and /submission) under /, /work, /root, /opt, /etc, /usr/local, /sys/fs/cgroup and the compile cache; reopen cache entries for writing (poisoning)
 
 import os
 
@@ -35,7 +35,7 @@ def wrong(x, features):
 
 
 MARK = "hostile-marker-write"
-PRIVATE = ("/tmp", "/dev", "/proc")
+PRIVATE = ("/tmp", "/dev", "/proc", "/submission")  # the sandbox's own tmpfs mounts
 
 
 def _try_create(directory):
