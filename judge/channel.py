@@ -59,6 +59,9 @@ class FrameType(str, enum.Enum):
     COMPILE_ERROR = "compile_error"  # worker -> judge: the submission cannot be imported or called
     RESULT = "result"  # worker -> judge: a case's answer (one array follows)
     ERROR = "error"  # worker -> judge: a case raised (``"kind"`` is an ErrorKind)
+    # worker -> judge: text the submission wrote to sys.stdout/sys.stderr, sent as it is written
+    # (so it survives a crash or a kill), tagged with the call it belongs to; never an answer.
+    OUTPUT = "output"
 
 
 class ErrorKind(str, enum.Enum):

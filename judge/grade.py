@@ -193,6 +193,13 @@ def judge_case(problem: Problem, case: TestCase, outcome: CaseOutcome, expected:
     """Turn what the run produced into a verdict, revealing nothing of hidden cases."""
     if case.hidden:
         return _judge_hidden(problem, case, outcome, expected)
+    result = _judge_public(problem, case, outcome, expected)
+    # What the submission printed is its own text: shown for a public case, unless the process
+    # that printed it had been started after a hidden input existed (it may carry that input).
+    return dataclasses.replace(result, output="" if outcome.after_secret else outcome.output)
+
+
+def _judge_public(problem: Problem, case: TestCase, outcome: CaseOutcome, expected: Expected) -> CaseResult:
     if outcome.kind is not OutcomeKind.OK:
         return CaseResult(case.id, False, _OUTCOME_VERDICT[outcome.kind], outcome.message, outcome.time_s)
     if expected.array is None:
@@ -220,7 +227,8 @@ def _judge_hidden(problem: Problem, case: TestCase, outcome: CaseOutcome, expect
     """A hidden case's verdict with only judge-written text and a coarse judge-measured time.
 
     Error figures of a hidden case are an oracle for its expected values, and anything the
-    worker says (messages, class names, counts) can carry its inputs: give none of them.
+    worker says (messages, class names, counts, what it printed) can carry its inputs: give none
+    of them (``outcome.output`` is never read here).
     """
     verbose = problem.hidden_feedback is HiddenFeedback.VERDICT
     time_s = None

@@ -10,7 +10,9 @@ and the "details are not shown for hidden cases" that ends every hidden case's m
 one note. Lines are broken at spaces to the console's width, continuation lines indented (a
 learner's text stays behind its quote bar on every line), and nothing is ever cut off: a word
 longer than a line is folded onto the next. Text for a file or a pipe is not wrapped (see
-:func:`wrap_width`). The JSON report is the result as it is.
+:func:`wrap_width`). What a failed public case printed is quoted under that case's id after
+the details (already bounded by the judge, its cut marked); cases that passed are only named
+(their output would bury the failures'). The JSON report is the result as it is.
 
 Example:
     >>> case = CaseResult("big", True, Verdict.WRONG_ANSWER, "wrong values (details are not shown for hidden cases)")
@@ -187,6 +189,7 @@ def render_text(result: SubmissionResult, console: Console, *, with_cases: bool 
     if lines is not None and lines.withheld:
         console.print(_fill(Text(f"  {_WITHHELD}"), width, "   "))
     shown = _print_details(result.cases, console, width, result.problem)
+    _print_output(result.cases, console, width)
     _print_hints(result, console, width)
     passed = sum(c.passed for c in result.cases)
     summary = Text("Verdict: ")
@@ -230,6 +233,23 @@ def _print_details(cases: Sequence[CaseResult], console: Console, width: int | N
             command = f"judge cases show -p {shlex.quote(visible(problem))} --case {shlex.quote(visible(case.case_id))}"
             console.print(_fill(Text(f"  this case's inputs: {command}"), width, "    "))
     return shown
+
+
+def _print_output(cases: Sequence[CaseResult], console: Console, width: int | None) -> None:
+    """What each failed case printed, quoted under its id; the passed cases that printed, named once.
+
+    Only public cases ever carry output (the grader drops a hidden case's): nothing to check here.
+    """
+    for case in cases:
+        if case.output and not case.passed:
+            console.print()
+            console.print(_fill(Text.assemble((visible(case.case_id), "bold"), ": what your code printed"), width, "    "))
+            console.print(_quoted(case.output.rstrip("\n"), width))
+    quiet = [visible(c.case_id) for c in cases if c.output and c.passed]
+    if quiet:
+        console.print()
+        note = f"  {_some(quiet)} passed and printed something: see \"output\" in the JSON report (--format json)"
+        console.print(_fill(Text(note), width, "    "))
 
 
 def _table(mismatch: Mismatch | None) -> Mismatch | None:

@@ -61,13 +61,25 @@ from .worker_pool import (
     WorkerSpec,
     start_worker,
 )
-from .worker_protocol import ANSWER_TYPES, NOT_AN_ANSWER, WorkerFrameError, clean_text, parse_hello, parse_result_header
+from .worker_protocol import (
+    ANSWER_TYPES,
+    NOT_AN_ANSWER,
+    OutputFrame,
+    WorkerFrameError,
+    clean_text,
+    parse_hello,
+    parse_output_header,
+    parse_result_header,
+)
 
 __all__ = ["CaseOutcome", "CompileCaches", "OutcomeKind", "RunGroup", "RunStats", "SolutionRun", "WorkerOptions", "WorkerPool", "worker_spec"]
 
 log = logging.getLogger(__name__)
 
 DEATH_GRACE_S = 1.0  # how long a worker that closed its channel may take to exit by itself
+# What the judge keeps of what a submission printed in one case (the worker sends at most twice
+# this): enough to debug with, small enough for every case of every report.
+MAX_CASE_OUTPUT_BYTES = 4096
 
 class RunGroup:
     """The workers started for one caller (a batch, a service's job), so it can stop them all at once.
@@ -174,6 +186,10 @@ class CaseOutcome:
     # whatever it says may carry that input (state outlives a process, e.g. the page cache).
     after_secret: bool = False
     exc_type: str = ""
+    # What the submission wrote to sys.stdout/sys.stderr during this case (its first case in a
+    # process also gets what the import wrote), at most MAX_CASE_OUTPUT_BYTES and a note of how
+    # much more. From the worker like ``message``: the grader shows it for public cases only.
+    output: str = ""
 
 
 @dataclass
@@ -248,6 +264,7 @@ class SolutionRun:
         self._secret_sent = False
         self.stats = RunStats(sandboxed=policy.isolate)
         self._startup_failed = False
+        self._output = _OutputLog(-1, withheld=True)  # what the case being run (or the import before it) printed
 
     # -- public ---------------------------------------------------------------------------
 
@@ -268,6 +285,7 @@ class SolutionRun:
                 # The next phase's worker boots while this one runs.
                 self.group.pool.fill(self._spec(remaining[len(batch)]))
             for outcome in self._one_process(batch, total_deadline):
+                outcome = self._output.attach(outcome)  # a case that crashed or timed out keeps what it printed
                 remaining.remove(outcome.index)
                 batch.remove(outcome.index)
                 yield outcome
@@ -321,6 +339,8 @@ class SolutionRun:
         reader = FrameReader(from_worker_r)
         tainted = self._secret_sent
         phase, current = _Phase.BOOT, remaining[0]
+        # The import's output goes with this process's first case.
+        self._output = _OutputLog(current, withheld=self._secret_sent or current in self.secret)
         case_started = time.monotonic()
         try:
             startup_deadline = min(time.monotonic() + self.limits.startup_time_s, total_deadline)
@@ -335,13 +355,15 @@ class SolutionRun:
             phase = _Phase.STARTUP
             if worker.spec.from_channel:
                 self._send_source(to_worker_w, startup_deadline)
-            frame = self._expect(reader, startup_deadline, (FrameType.READY, FrameType.COMPILE_ERROR))
+            frame = self._expect(reader, startup_deadline, (FrameType.READY, FrameType.COMPILE_ERROR), self._output)
             if frame.type is FrameType.COMPILE_ERROR:
                 message = clean_text(frame.header.get("message"))
-                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=message, after_secret=tainted)
+                yield CaseOutcome(current, OutcomeKind.COMPILE_ERROR, message=message, after_secret=tainted, output=self._output.text())
                 return
             phase = _Phase.CASE
             for index in list(remaining):
+                if index != current:
+                    self._output = _OutputLog(index, withheld=self._secret_sent or index in self.secret)
                 current = index
                 case_started = time.monotonic()
                 deadline = min(case_started + self.limits.case_time_s, total_deadline)
@@ -409,8 +431,19 @@ class SolutionRun:
         header = {"entry": self.entry_point, "nargs": len(self.args), "display_name": self.solution.name}
         _write_all(fd, encode_frame(FrameType.SOURCE, header, [source]), deadline)
 
-    def _expect(self, reader: FrameReader, deadline: float, types: tuple[FrameType, ...]) -> Frame:
-        return reader.read_frame(deadline, max_array_bytes=0, expect=types)
+    def _expect(self, reader: FrameReader, deadline: float, types: tuple[FrameType, ...], output: _OutputLog | None = None) -> Frame:
+        """The next frame, one of ``types``; with ``output``, the import's output frames before it go there.
+
+        Output frames never answer and never move ``deadline``: a submission that prints
+        forever while importing still runs out of start-up time.
+        """
+        refusal = f"expected one of: {', '.join(t.value for t in types)}"
+        accept = types if output is None else (*types, FrameType.OUTPUT)
+        while True:
+            frame = reader.read_frame(deadline, max_array_bytes=0, expect=accept, refusal=refusal)
+            if frame.type is not FrameType.OUTPUT or output is None:
+                return frame
+            output.add(None, parse_output_header(frame.header, None, None))
 
     def _send_case(self, fd: int, index: int, values: Mapping[str, Any], nonce: str, deadline: float) -> None:
         specs: list[dict[str, Any]] = []
@@ -427,22 +460,28 @@ class SolutionRun:
 
     def _receive_result(self, reader: FrameReader, index: int, nonce: str, deadline: float, started: float) -> CaseOutcome:
         limit = self.limits.max_output_elements * 8 + 4096
-        frame = reader.read_frame(deadline, max_array_bytes=limit, expect=ANSWER_TYPES, refusal=NOT_AN_ANSWER)
+        while True:
+            # Output frames are collected on the way, under the same deadline: printing never buys time.
+            frame = reader.read_frame(deadline, max_array_bytes=limit, expect=(*ANSWER_TYPES, FrameType.OUTPUT), refusal=NOT_AN_ANSWER)
+            if frame.type is not FrameType.OUTPUT:
+                break
+            self._output.add(index, parse_output_header(frame.header, index, nonce))
         # Measured here, from sending the inputs to receiving the answer: never what the worker says.
         time_s = time.monotonic() - started
         answer = parse_result_header(frame.header, index, nonce)
+        output = self._output.text()
         if answer.kind is FrameType.ERROR:
             kind = OutcomeKind.EXCEPTION if answer.error_kind is None else _ERROR_OUTCOMES[answer.error_kind]
-            return CaseOutcome(index, kind, time_s=time_s, message=answer.message, exc_type=answer.exc_type)
+            return CaseOutcome(index, kind, time_s=time_s, message=answer.message, exc_type=answer.exc_type, output=output)
         if len(frame.arrays) != 1:
             raise WorkerFrameError("a result frame must carry exactly one array")
         array = frame.arrays[0]
         if array.size > self.limits.max_output_elements:
             return CaseOutcome(
                 index, OutcomeKind.OUTPUT_LIMIT, time_s=time_s,
-                message=f"returned {array.size} elements; the limit is {self.limits.max_output_elements}",
+                message=f"returned {array.size} elements; the limit is {self.limits.max_output_elements}", output=output,
             )
-        return CaseOutcome(index, OutcomeKind.OK, array=array, time_s=time_s)
+        return CaseOutcome(index, OutcomeKind.OK, array=array, time_s=time_s, output=output)
 
     def _death_outcome(
         self,
@@ -511,6 +550,62 @@ class SolutionRun:
 
 class _BrokenPipe(Exception):
     pass
+
+
+class _OutputLog:
+    """What the submission printed for case ``index`` as the judge keeps it: the first
+    MAX_CASE_OUTPUT_BYTES (UTF-8), then only a count of the rest.
+
+    ``withheld``: the case is a secret (hidden) one, or a secret input was sent before it (to this
+    process or an earlier one): what it printed may carry that input, so none of it is kept,
+    whatever the grader would do with it.
+
+    >>> log = _OutputLog(0)
+    >>> log.add(0, OutputFrame("a" * 4000 + "\\n"))
+    >>> log.add(0, OutputFrame("b" * 200, dropped=50))
+    >>> len(log.text().encode()), log.text().splitlines()[-1]
+    (4127, '(… 155 more bytes not shown)')
+    """
+
+    def __init__(self, index: int, *, withheld: bool = False) -> None:
+        self.index = index
+        self.withheld = withheld
+        self._parts: list[str] = []
+        self._kept = 0
+        self._cut = 0  # bytes received but not kept
+        # bytes the worker counted and never sent, per call (None: the import): the latest count is the call's
+        self._dropped: dict[int | None, int] = {}
+
+    def add(self, call: int | None, frame: OutputFrame) -> None:
+        if self.withheld:
+            return
+        data = frame.text.encode("utf-8")  # clean_text made it valid UTF-8
+        room = MAX_CASE_OUTPUT_BYTES - self._kept
+        if len(data) > room:
+            data = data[:room]
+            kept = data.decode("utf-8", "ignore")  # never half a character
+            self._cut += len(frame.text.encode("utf-8")) - len(kept.encode("utf-8"))
+        else:
+            kept = frame.text
+        if kept:
+            self._parts.append(kept)
+            self._kept += len(kept.encode("utf-8"))
+        self._dropped[call] = max(self._dropped.get(call, 0), frame.dropped)
+
+    def text(self) -> str:
+        """The output kept, and where it was cut: ``(… N more bytes not shown)`` on a line of its own."""
+        text = "".join(self._parts)
+        more = self._cut + sum(self._dropped.values())
+        if more:
+            text += ("\n" if text and not text.endswith("\n") else "") + f"(… {more} more bytes not shown)"
+        return text
+
+    def attach(self, outcome: CaseOutcome) -> CaseOutcome:
+        """``outcome`` with this log's text, if it is this log's case and has none yet."""
+        if outcome.index != self.index or outcome.output:
+            return outcome
+        text = self.text()
+        return dataclasses.replace(outcome, output=text) if text else outcome
 
 
 def _write_all(fd: int, data: bytes, deadline: float) -> None:

@@ -190,6 +190,9 @@ class CaseResult:
     max_rel_error: float | None = None
     mismatch: Mismatch | None = None
     hint: str | None = None
+    # What the submission wrote to sys.stdout/sys.stderr during this case (public cases only;
+    # bounded, ending with "(… N more bytes not shown)" where it was cut). Empty: nothing, or not shown.
+    output: str = ""
 
     @property
     def passed(self) -> bool:
@@ -210,11 +213,14 @@ class CaseResult:
             data["mismatch"] = self.mismatch.to_json()
         if self.hint:
             data["hint"] = self.hint
+        if self.output:
+            data["output"] = self.output
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], where: str = "case.") -> CaseResult:
-        """Inverse of :meth:`to_json` (older records hold only id, verdict and time)."""
+        """Inverse of :meth:`to_json` (older records hold only id, verdict and time; none before
+        this field existed holds ``output``)."""
         if not isinstance(data, Mapping):
             raise RecordError("expected an object", where.rstrip("."))
         number = (int, float)
@@ -229,6 +235,7 @@ class CaseResult:
             max_rel_error=json_field(data, "max_rel_error", number, None, where),
             mismatch=None if mismatch is None else Mismatch.from_json(mismatch, f"{where}mismatch."),
             hint=json_field(data, "hint", str, None, where),
+            output=json_field(data, "output", str, "", where),
         )
 
 

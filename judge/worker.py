@@ -7,6 +7,12 @@ any submission exists), an unsandboxed one imports the file it was given. Then i
 ``case`` frame with a ``result`` frame (the returned array) or an ``error`` frame (exception
 type, message, and a traceback limited to the solution's own frames).
 
+What the submission writes to ``sys.stdout`` and ``sys.stderr`` (print, ``write``) while it is
+imported or called goes to the judge as ``output`` frames the moment it is written, tagged with
+the call it belongs to: a print just before a crash, ``os._exit`` or a kill has already arrived,
+flushed or not. At most :data:`OUTPUT_BUDGET_BYTES` per call are sent, the rest only counted; it
+still reaches the stdout/stderr pipes as before (and native writes to fd 1/2 only go there).
+
 Nothing here is trusted by the judge: a hostile solution controls this whole process. The judge
 validates every frame it receives and decides every verdict itself.
 """
@@ -14,20 +20,28 @@ validates every frame it receives and decides every verdict itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import inspect
+import io
 import os
 import sys
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 import numpy as np
 
-from judge.channel import ChannelClosed, ErrorKind, FrameReader, FrameType, UnexpectedFrame, send_frame
+from judge.channel import ChannelClosed, ErrorKind, FrameReader, FrameType, UnexpectedFrame, encode_frame, send_frame
 
 MEMORY_MARKERS = ("RESOURCE_EXHAUSTED", "Out of memory", "out of memory")
+# Output sent per call (and for the import), in UTF-8 bytes; the judge keeps half of it, and knows
+# from the count that there was more.
+OUTPUT_BUDGET_BYTES = 8192
+# Past the budget, a count-only frame every this many bytes: a case killed mid-flood still says roughly how much.
+DROPPED_REPORT_STEP = 1 << 16
 _DISPLAY_NAME = ""  # the learner's file name, for tracebacks (the sandbox path is fixed)
 
 
@@ -50,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reader = FrameReader(opts.in_fd)
     out = os.fdopen(opts.out_fd, "wb", buffering=0)
+    channel = _Channel(out)
     jax = _configure_jax(opts, out)
     if jax is None:
         return 3
@@ -65,18 +80,165 @@ def main(argv: list[str] | None = None) -> int:
         try:
             path.write_bytes(frame.arrays[0].tobytes() if frame.arrays else b"")
         except OSError as exc:
-            send_frame(out, FrameType.COMPILE_ERROR, {"message": f"cannot store the submission: {exc.strerror}"})
+            channel.send(FrameType.COMPILE_ERROR, {"message": f"cannot store the submission: {exc.strerror}"})
             return 0
         entry, nargs = str(frame.header["entry"]), int(frame.header["nargs"])
         _DISPLAY_NAME = str(frame.header["display_name"])
     else:
         path, entry, nargs = Path(opts.solution), opts.entry, opts.nargs
         _DISPLAY_NAME = opts.display_name
-    solve = _import_solution(path, entry, nargs, out)
+    # From here on the submission's own code runs: what it prints goes to the judge too.
+    capture = _OutputCapture(channel, (sys.stdout, sys.stderr))
+    sys.stdout, sys.stderr = _CapturedStream(sys.stdout, capture), _CapturedStream(sys.stderr, capture)
+    capture.begin(None)
+    solve = _import_solution(path, entry, nargs, capture)
     if solve is None:
         return 0
-    _serve(reader, out, solve, jax, str(path))
+    _serve(reader, capture, solve, jax, str(path))
     return 0
+
+
+class _Channel:
+    """The worker's end of the channel, shared by the main thread and any thread a submission starts.
+
+    One frame at a time (a print from another thread never lands inside a result frame). A
+    signal handler that prints while its own thread is sending is told so by :meth:`busy_here`
+    instead of deadlocking or splitting the frame.
+    """
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    def busy_here(self) -> bool:
+        return self._owner == threading.get_ident()
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._lock:
+            self._owner = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._owner = None
+
+    def write_held(self, frame: bytes) -> None:
+        """Write one whole encoded frame; the caller holds :meth:`hold`."""
+        view = memoryview(frame)
+        while view:
+            written = self._out.write(view)
+            view = view[written or 0 :]
+
+    def send(self, frame_type: FrameType, fields: Mapping[str, Any] | None = None, arrays: Sequence[np.ndarray] = ()) -> None:
+        frame = encode_frame(frame_type, fields or {}, arrays)
+        with self.hold():
+            self.write_held(frame)
+
+
+class _OutputCapture:
+    """What the submission writes during one call (or its import), sent as it is written, bounded.
+
+    Between calls (after the answer went out, before the next case arrives) nothing is sent: a
+    background thread's print could otherwise arrive tagged with a call the judge has finished.
+    """
+
+    def __init__(self, channel: _Channel, real: Sequence[TextIO]) -> None:
+        self.channel = channel
+        self._real = tuple(real)  # the streams behind sys.stdout/sys.stderr, flushed when a call ends
+        self._call: dict[str, Any] | None = None  # the open call's index and nonce ({}: the import); None: closed
+        self._sent = 0
+        self._dropped = 0
+        self._reported = 0  # the dropped count the judge has been told
+
+    def begin(self, call: tuple[int, str] | None) -> None:
+        """Open a call (``None``: the import); its budget starts afresh."""
+        with self.channel.hold():
+            self._call = {} if call is None else {"index": call[0], "nonce": call[1]}
+            self._sent = self._dropped = self._reported = 0
+
+    def end(self) -> None:
+        """Close the open call before its answer is sent: the count of what was not sent goes first."""
+        for stream in self._real:
+            with contextlib.suppress(Exception):  # a stream the submission closed or broke
+                stream.flush()
+        with self.channel.hold():
+            if self._call is not None and self._dropped > self._reported:
+                self._send_held("")
+            self._call = None
+
+    def write(self, text: str) -> None:
+        if self._call is None:
+            return
+        if self._sent >= OUTPUT_BUDGET_BYTES:
+            # Past the budget a flood must cost next to nothing: no lock, no frame, only a count
+            # (one another thread may race: it is a count of what nobody will see).
+            self._dropped += len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+            if self._dropped - self._reported < DROPPED_REPORT_STEP:
+                return
+            text = ""
+        if self.channel.busy_here():
+            return  # a signal handler printing while this thread sends a frame: that text is lost
+        data = text.encode("utf-8", "replace")
+        with self.channel.hold():
+            if self._call is None:
+                return
+            room = OUTPUT_BUDGET_BYTES - self._sent
+            piece = text if len(data) <= room else data[: max(room, 0)].decode("utf-8", "ignore")
+            sent = len(piece.encode("utf-8", "replace"))
+            self._sent += sent
+            self._dropped += len(data) - sent
+            if piece or self._dropped - self._reported >= DROPPED_REPORT_STEP:
+                self._send_held(piece)
+
+    def _send_held(self, text: str) -> None:
+        self._reported = self._dropped
+        fields = {**(self._call or {}), "text": text, "dropped": self._dropped}
+        self.channel.write_held(encode_frame(FrameType.OUTPUT, fields))
+
+
+class _CapturedStream(io.TextIOBase):
+    """``sys.stdout``/``sys.stderr`` for the submission: each write goes to the judge and to the real stream.
+
+    Anything else (``buffer``, ``fileno``, ``reconfigure``, ...) is the real stream's, so binary
+    and native writes go where they always went.
+    """
+
+    def __init__(self, real: TextIO, capture: _OutputCapture) -> None:
+        super().__init__()
+        self._real = real
+        self._capture = capture
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self._capture.write(text)
+        return self._real.write(text)
+
+    def flush(self) -> None:
+        self._real.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._real.isatty()
+
+    def fileno(self) -> int:
+        return self._real.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._real.encoding
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return self._real.errors
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)  # never recurse while half-built; private names are not the real stream's API
+        return getattr(self._real, name)
 
 
 def _configure_jax(opts: argparse.Namespace, out: BinaryIO) -> Any:
@@ -131,10 +293,10 @@ def _warm_up(jax: Any) -> None:
         pass
 
 
-def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Callable[..., Any] | None:
+def _import_solution(path: Path, entry: str, nargs: int, capture: _OutputCapture) -> Callable[..., Any] | None:
     spec = importlib.util.spec_from_file_location("submission", path)
     if spec is None or spec.loader is None:
-        send_frame(out, FrameType.COMPILE_ERROR, {"message": f"cannot load {path.name} as a Python module"})
+        _end_import(capture, FrameType.COMPILE_ERROR, {"message": f"cannot load {path.name} as a Python module"})
         return None
     module = importlib.util.module_from_spec(spec)
     sys.modules["submission"] = module
@@ -142,14 +304,14 @@ def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Calla
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
-        send_frame(out, FrameType.COMPILE_ERROR, {"message": f"SyntaxError at {where}: {exc.msg}"})
+        _end_import(capture, FrameType.COMPILE_ERROR, {"message": f"SyntaxError at {where}: {exc.msg}"})
         return None
     except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt at import too
-        send_frame(out, FrameType.COMPILE_ERROR, {"message": _describe(exc, str(path), "importing the file")})
+        _end_import(capture, FrameType.COMPILE_ERROR, {"message": _describe(exc, str(path), "importing the file")})
         return None
     solve = getattr(module, entry, None)
     if not callable(solve):
-        send_frame(out, FrameType.COMPILE_ERROR, {"message": f"the file defines no function named {entry!r}"})
+        _end_import(capture, FrameType.COMPILE_ERROR, {"message": f"the file defines no function named {entry!r}"})
         return None
     try:
         signature = inspect.signature(solve)
@@ -159,8 +321,8 @@ def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Calla
         try:
             signature.bind(*range(nargs))
         except TypeError:
-            send_frame(
-                out,
+            _end_import(
+                capture,
                 FrameType.COMPILE_ERROR,
                 {
                     "message": f"{entry}({', '.join(signature.parameters)}) cannot be called with the "
@@ -168,11 +330,17 @@ def _import_solution(path: Path, entry: str, nargs: int, out: BinaryIO) -> Calla
                 },
             )
             return None
-    send_frame(out, FrameType.READY)
+    _end_import(capture, FrameType.READY)
     return solve
 
 
-def _serve(reader: FrameReader, out: BinaryIO, solve: Callable[..., Any], jax: Any, solution: str) -> None:
+def _end_import(capture: _OutputCapture, frame_type: FrameType, fields: Mapping[str, Any] | None = None) -> None:
+    """Send the frame that ends the import, after whatever the import printed."""
+    capture.end()
+    capture.channel.send(frame_type, fields)
+
+
+def _serve(reader: FrameReader, capture: _OutputCapture, solve: Callable[..., Any], jax: Any, solution: str) -> None:
     while True:
         try:
             frame = reader.read_frame(deadline=None, max_array_bytes=1 << 40, expect=(FrameType.CASE,))
@@ -180,6 +348,7 @@ def _serve(reader: FrameReader, out: BinaryIO, solve: Callable[..., Any], jax: A
             return
         index, nonce = frame.header["index"], frame.header["nonce"]
         args = _build_args(frame.header["args"], frame.arrays, jax)
+        capture.begin((index, nonce))
         try:
             result = solve(*args)
             result = jax.block_until_ready(result)
@@ -191,8 +360,8 @@ def _serve(reader: FrameReader, out: BinaryIO, solve: Callable[..., Any], jax: A
             if isinstance(exc, _BadOutput):
                 kind, message = ErrorKind.BAD_OUTPUT, str(exc)
             # No timing here: the judge measures every call itself.
-            send_frame(
-                out,
+            capture.end()
+            capture.channel.send(
                 FrameType.ERROR,
                 {
                     "index": index,
@@ -203,7 +372,8 @@ def _serve(reader: FrameReader, out: BinaryIO, solve: Callable[..., Any], jax: A
                 },
             )
             continue
-        send_frame(out, FrameType.RESULT, {"index": index, "nonce": nonce}, [array])
+        capture.end()
+        capture.channel.send(FrameType.RESULT, {"index": index, "nonce": nonce}, [array])
 
 
 def _build_args(specs: list[dict[str, Any]], arrays: list[np.ndarray], jax: Any) -> list[Any]:

@@ -25,12 +25,17 @@ from .channel import ErrorKind, FrameType, ProtocolError, UnexpectedFrame, decod
 
 MAX_MESSAGE_CHARS = 4000
 MAX_NAME_CHARS = 200
+# One output frame's text: the worker sends at most its per-call budget (judge.worker) at once.
+MAX_OUTPUT_FRAME_CHARS = 8192
+MAX_OUTPUT_DROPPED = 1 << 53  # a count of bytes no process can write in a case's time
 # The frames that answer a case, the fields each may have, and what the judge says of any other frame.
 ANSWER_TYPES = (FrameType.RESULT, FrameType.ERROR)
 NOT_AN_ANSWER = "the answer is neither a result nor an error frame"
 _RESULT_KEYS = {"type", "index", "nonce", "arrays"}
 _ERROR_KEYS = _RESULT_KEYS | {"kind", "message", "exc_type"}
 _ALLOWED_KEYS = {FrameType.RESULT: _RESULT_KEYS, FrameType.ERROR: _ERROR_KEYS}
+_IMPORT_OUTPUT_KEYS = {"type", "arrays", "text", "dropped"}
+_CASE_OUTPUT_KEYS = _IMPORT_OUTPUT_KEYS | {"index", "nonce"}
 
 
 class WorkerFrameError(ProtocolError):
@@ -67,6 +72,52 @@ def parse_result_header(header: Mapping[str, Any], index: int, nonce: str) -> Re
     if not isinstance(message, str) or not isinstance(exc_type, str):
         raise WorkerFrameError("the error frame's message is not text")
     return ResultFrame(FrameType.ERROR, index, error_kind, clean_text(message, MAX_MESSAGE_CHARS), clean_text(exc_type, MAX_NAME_CHARS))
+
+
+@dataclass(frozen=True)
+class OutputFrame:
+    """A validated piece of what the submission wrote to sys.stdout/sys.stderr during one call (or its import).
+
+    ``dropped`` is how many bytes the worker counted but did not send, so far in that call: it
+    only grows, so the latest (largest) count is the call's.
+    """
+
+    text: str
+    dropped: int = 0
+
+
+def parse_output_header(header: Mapping[str, Any], index: int | None, nonce: str | None) -> OutputFrame:
+    """Validate an output frame sent while the judge waits for case ``index`` (``None``: the import).
+
+    During a case the frame must echo that call's index and nonce; during the import it names no
+    call at all. Nothing the frame says is echoed in a refusal.
+
+    >>> parse_output_header({"type": "output", "index": 0, "nonce": "ab", "text": "hi\\n", "arrays": []}, 0, "ab")
+    OutputFrame(text='hi\\n', dropped=0)
+    >>> parse_output_header({"type": "output", "index": 1, "nonce": "ab", "text": "x", "arrays": []}, 0, "ab")
+    Traceback (most recent call last):
+    ...
+    judge.worker_protocol.WorkerFrameError: the output is for another call
+    """
+    try:
+        decode_type(header, (FrameType.OUTPUT,), "not an output frame")
+    except UnexpectedFrame as exc:
+        raise WorkerFrameError(str(exc)) from None
+    if not set(header) <= (_IMPORT_OUTPUT_KEYS if index is None else _CASE_OUTPUT_KEYS):
+        raise WorkerFrameError("the output frame has fields the protocol does not allow")
+    if header.get("arrays") != []:
+        raise WorkerFrameError("an output frame carries no arrays")
+    if index is not None:
+        if header.get("index") != index or type(header.get("index")) is not int:
+            raise WorkerFrameError("the output is for another call")
+        if header.get("nonce") != nonce or nonce is None:
+            raise WorkerFrameError("the output does not echo the nonce of the call it belongs to")
+    text, dropped = header.get("text"), header.get("dropped", 0)
+    if not isinstance(text, str) or len(text) > MAX_OUTPUT_FRAME_CHARS:
+        raise WorkerFrameError("the output frame's text is not text of a bounded length")
+    if type(dropped) is not int or not 0 <= dropped <= MAX_OUTPUT_DROPPED:
+        raise WorkerFrameError("the output frame's dropped count is not a valid count")
+    return OutputFrame(clean_text(text, MAX_OUTPUT_FRAME_CHARS), dropped)
 
 
 def decode_error_kind(raw: object) -> ErrorKind:

@@ -113,7 +113,7 @@ def test_deadline() -> None:
 
 def test_the_wire_names_of_types_and_error_kinds_are_fixed() -> None:
     """The enum values are the protocol: renaming one would break every worker."""
-    assert {t.value for t in FrameType} == {"source", "case", "hello", "backend_error", "ready", "compile_error", "result", "error"}
+    assert {t.value for t in FrameType} == {"source", "case", "hello", "backend_error", "ready", "compile_error", "result", "error", "output"}
     assert {k.value for k in ErrorKind} == {"exception", "memory", "bad_output"}
 
 
