@@ -29,7 +29,7 @@ from .expected import Expected, expected_outputs, package_versions
 from .hints import HintMatcher
 from .plan import RunPlan
 from .problem import HiddenFeedback, Problem
-from .runner import CaseOutcome, OutcomeKind, RunGroup
+from .runner import CaseOutcome, OutcomeKind, RunGroup, worker_spec
 from .safe_text import visible
 from .sandbox import SandboxPolicy
 from .verdict import CaseResult, RunInfo, SubmissionResult, Verdict
@@ -85,10 +85,14 @@ def grade_stream(
     if not submission.is_file():
         raise SubmissionNotFound("submission not found (or not a file)", file=submission)
     cases = tuple(cases) if cases is not None else load_cases(problem)
+    plan = RunPlan.learner(problem, config, policy)
+    if group is not None and group.pool is not None:
+        # The first worker boots while the inputs are made and the expected outputs loaded (or
+        # computed by the reference): nothing waits on what it does not need.
+        group.pool.fill(worker_spec(plan.options, plan.limits, plan.policy, public=any(not c.hidden for c in cases)))
     inputs = [materialize(problem, case) for case in cases]
     expected = expected_outputs(problem, cases, inputs, config)
     results: list[CaseResult] = []
-    plan = RunPlan.learner(problem, config, policy)
     run = plan.run_cases(submission, cases, inputs, group=group)
     matcher = HintMatcher(problem, cases, inputs, expected, config)  # runs nothing until a case needs it
     for outcome in run.outcomes():

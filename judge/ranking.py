@@ -27,6 +27,7 @@ import random
 import secrets
 import statistics
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,6 +179,13 @@ def measure(
         secret=range(len(calls)),
         group=group,
     )
+    # The reference's answers on the same fresh inputs, computed meanwhile (a trusted process of
+    # its own): the verdict waits for the slower of the two, not for both in turn.
+    ids = [f"{cases[c.case_index].id}#timed{c.number}" for c in calls]
+    fake = [dataclasses.replace(cases[c.case_index], id=i) for c, i in zip(calls, ids, strict=True)]
+    checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge-ranking-reference")
+    reference = checker.submit(reference_outputs, problem, fake, [c.inputs for c in calls], config)
+    checker.shutdown(wait=False)
     times: dict[int, list[float]] = {}
     answers: list[tuple[TimedCall, Any]] = []
     failures: dict[int, BenchFailure] = {}
@@ -197,7 +205,7 @@ def measure(
         outcomes.close()  # stops the worker at once after a failure
     if failures:
         return Ranking(None, failures)
-    return _check(problem, cases, answers, times, config)
+    return _check(problem, cases, answers, times, reference.result())
 
 
 def _failure(outcome: CaseOutcome, expected: Expected) -> BenchFailure | None:
@@ -214,11 +222,9 @@ def _check(
     cases: Sequence[TestCase],
     answers: list[tuple[TimedCall, Any]],
     times: Mapping[int, list[float]],
-    config: Config,
+    reference: Mapping[str, Expected],
 ) -> Ranking:
     ids = [f"{cases[call.case_index].id}#timed{call.number}" for call, _ in answers]
-    fake = [dataclasses.replace(cases[call.case_index], id=i) for (call, _), i in zip(answers, ids, strict=True)]
-    reference = reference_outputs(problem, fake, [call.inputs for call, _ in answers], config)
     for (call, array), case_id in zip(answers, ids, strict=True):
         want = reference[case_id]
         if want.array is None:

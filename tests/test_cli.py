@@ -131,8 +131,10 @@ def test_cache_warm_then_clear(tmp_path: Path) -> None:
     warm = judge("cache", "warm", "-p", str(problem), cache=cache)
     assert warm.returncode == 0, warm.stderr
     assert "2/2 expected outputs cached" in warm.stdout and "2 shipped solution(s)" in warm.stdout
-    for sub in ("expected", "pitfalls", "xla"):
+    # Both cases are public: what they compiled goes to the public compilation cache only.
+    for sub in ("expected", "pitfalls", "xla-public"):
         assert any(p.is_file() for p in (cache / sub).rglob("*")), sub
+    assert not any(p.is_file() for p in (cache / "xla").rglob("*")), "a public case's program in the hidden cache"
     cleared = judge("cache", "clear", cache=cache)
     assert cleared.returncode == 0 and "removed" in cleared.stdout
     assert not any(p.is_file() for p in cache.rglob("*"))
