@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -29,7 +30,7 @@ from .config import Config
 from .output_store import OutputStore
 from .plan import RunPlan
 from .problem import Problem, reference_traceback
-from .runner import OutcomeKind
+from .runner import CompileCaches, OutcomeKind
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +113,31 @@ def expected_outputs(
 
 
 def reference_outputs(
-    problem: Problem, cases: Sequence[TestCase], inputs: Sequence[Mapping[str, Any]], config: Config
+    problem: Problem,
+    cases: Sequence[TestCase],
+    inputs: Sequence[Mapping[str, Any]],
+    config: Config,
+    *,
+    caches: CompileCaches | None = None,
 ) -> dict[str, Expected]:
-    """The reference's output for each of ``cases`` (ids must be unique), computed now, never cached."""
-    return _run_reference(problem, cases, inputs, config)
+    """The reference's output for each of ``cases`` (ids must be unique), computed now, never cached.
+
+    ``caches``: the compilation caches this run fills instead of the usual two (the ranking's own).
+    """
+    return _run_reference(problem, cases, inputs, config, caches)
 
 
 def _run_reference(
-    problem: Problem, cases: Sequence[TestCase], inputs: Sequence[Mapping[str, Any]], config: Config
+    problem: Problem,
+    cases: Sequence[TestCase],
+    inputs: Sequence[Mapping[str, Any]],
+    config: Config,
+    caches: CompileCaches | None = None,
 ) -> dict[str, Expected]:
-    run = RunPlan.trusted(problem, config).run_cases(problem.reference_file, cases, inputs)
+    plan = RunPlan.trusted(problem, config)
+    if caches is not None:
+        plan = dataclasses.replace(plan, options=dataclasses.replace(plan.options, compile_caches=caches))
+    run = plan.run_cases(problem.reference_file, cases, inputs)
     results: dict[str, Expected] = {}
     for outcome in run.outcomes():
         case = cases[outcome.index]

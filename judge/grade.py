@@ -95,18 +95,24 @@ def grade_stream(
     results: list[CaseResult] = []
     run = plan.run_cases(submission, cases, inputs, group=group)
     matcher = HintMatcher(problem, cases, inputs, expected, config)  # runs nothing until a case needs it
+    timed: ranking_mod.TimedPlan | None = None
+    public = sum(not c.hidden for c in cases)
     for outcome in run.outcomes():
         case = cases[outcome.index]
         result = judge_case(problem, case, outcome, expected[case.id])
         if hints:
             result = dataclasses.replace(result, hint=case_hint(problem, case, outcome, result, matcher))
         results.append(result)
+        if measure and timed is None and len(results) >= public and all(r.passed for r in results):
+            # Every public case passed: draw the timed calls and let the reference answer them
+            # (trusted, in its own process) while the hidden cases run.
+            timed = ranking_mod.TimedPlan(problem, cases, config)
         yield result
     position = {case.id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: position[r.case_id])  # reports list cases as the file does
     ranking_time: float | None = None
     if measure and results and all(r.passed for r in results):
-        ranking = ranking_mod.measure(submission, problem, cases, expected, config, plan.policy, group)
+        ranking = ranking_mod.measure(submission, problem, cases, expected, config, plan.policy, group, timed)
         ranking_time = ranking.time_s
         for index, failure in ranking.failures.items():
             verdict = Verdict.WRONG_ANSWER if failure.kind is OutcomeKind.OK else _OUTCOME_VERDICT[failure.kind]

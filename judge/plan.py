@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,16 +44,25 @@ def compile_caches(config: Config) -> CompileCaches:
     0711: the sandbox's uid can open an entry whose name it derives from a program it compiled
     itself, never list them, so it cannot read the reference's compiled programs.
     """
-    caches = CompileCaches(config.cache_dir / "xla-public", compile_cache_dir(config))
-    for path in (caches.public, caches.full):
-        assert path is not None
-        path.mkdir(parents=True, exist_ok=True)
-        try:
-            if path.stat().st_mode & 0o777 != 0o711:
-                path.chmod(0o711)
-        except OSError as exc:  # not ours (a shared cache owned by another user): theirs to set
-            log.warning("cannot make %s unlistable: %s", path, exc)
-    return caches
+    return CompileCaches(_unlistable(config.cache_dir / "xla-public"), _unlistable(compile_cache_dir(config)))
+
+
+def bench_caches(config: Config) -> CompileCaches:
+    """The ranking's own compilation cache, ``xla-bench``: programs compiled from the benchmark's
+    fresh inputs only (by the reference answering them), so the ranking run, which sees the
+    benchmark cases' shapes anyway, may read it; it never reads the hidden cases' cache."""
+    bench = _unlistable(config.cache_dir / "xla-bench")
+    return CompileCaches(bench, bench)
+
+
+def _unlistable(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        if path.stat().st_mode & 0o777 != 0o711:
+            path.chmod(0o711)
+    except OSError as exc:  # not ours (a shared cache owned by another user): theirs to set
+        log.warning("cannot make %s unlistable: %s", path, exc)
+    return path
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,7 @@ class RunPlan:
     limits: Limits
     policy: SandboxPolicy
     options: WorkerOptions
+    bench_caches: CompileCaches | None = None  # learner plans: what the ranking run may read
 
     @classmethod
     def learner(cls, problem: Problem, config: Config, policy: SandboxPolicy | None = None) -> RunPlan:
@@ -76,6 +87,7 @@ class RunPlan:
             problem.limits(config),
             policy,
             WorkerOptions(config.backend, config.precision, config.x64, compile_caches(config), cache_read_only=True),
+            bench_caches(config),
         )
 
     @classmethod
@@ -147,3 +159,15 @@ class RunPlan:
         """
         for public in (True, False):
             pool.fill(worker_spec(self.options, self.limits, self.policy, public=public))
+        if self.bench_caches is not None:
+            ranking = self.for_ranking()
+            pool.fill(worker_spec(ranking.options, ranking.limits, ranking.policy, public=True))
+
+    def for_ranking(self) -> RunPlan:
+        """This (learner) plan for the ranking run: it reads only the benchmark's compilation
+        cache, never the hidden cases' (its time is reported: it could spend it spelling out what
+        it finds there); it sees the benchmark cases' shapes anyway."""
+        if self.bench_caches is None:
+            return self
+        options = dataclasses.replace(self.options, compile_caches=self.bench_caches.public_only())
+        return dataclasses.replace(self, options=options)

@@ -27,7 +27,7 @@ import random
 import secrets
 import statistics
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from .compare import compare
 from .config import Config
 from .errors import ProblemSpecError
 from .expected import Expected, expected_outputs, reference_outputs
-from .plan import RunPlan
+from .plan import RunPlan, bench_caches
 from .problem import ArgType, Problem
 from .runner import CaseOutcome, OutcomeKind, RunGroup
 from .sandbox import SandboxPolicy
@@ -153,6 +153,31 @@ def _draw(problem: Problem, case: TestCase, rng: random.Random) -> dict[str, Any
     return inputs
 
 
+class TimedPlan:
+    """The timed calls of one measurement, drawn now, and the reference's answers to them,
+    computed from now on in a trusted process of its own (so they are ready, or nearly, when the
+    submission's calls end: the verdict waits for the slower of the two, not for both in turn).
+
+    Drawing and answering need nothing of the submission: :func:`judge.grade.grade_stream` makes
+    the plan as soon as the public cases have passed, while the hidden ones run.
+    """
+
+    def __init__(self, problem: Problem, cases: Sequence[TestCase], config: Config) -> None:
+        self.calls = plan_calls(problem, cases)
+        self.ids = [f"{cases[c.case_index].id}#timed{c.number}" for c in self.calls]
+        fake = [dataclasses.replace(cases[c.case_index], id=i) for c, i in zip(self.calls, self.ids, strict=True)]
+        self._reference: Future[dict[str, Expected]] | None = None
+        if self.calls:
+            checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge-ranking-reference")
+            self._reference = checker.submit(
+                reference_outputs, problem, fake, [c.inputs for c in self.calls], config, caches=bench_caches(config)
+            )
+            checker.shutdown(wait=False)
+
+    def reference(self) -> Mapping[str, Expected]:
+        return self._reference.result() if self._reference is not None else {}
+
+
 def measure(
     submission: Path,
     problem: Problem,
@@ -161,31 +186,24 @@ def measure(
     config: Config,
     policy: SandboxPolicy,
     group: RunGroup | None = None,
+    timed: TimedPlan | None = None,
 ) -> Ranking:
-    """Time the benchmark calls in a fresh worker and check every answer (see the module doc)."""
-    calls = plan_calls(problem, cases)
+    """Time the benchmark calls in a fresh worker and check every answer (see the module doc).
+
+    ``timed``: the calls and reference answers, when the caller drew them ahead (a plan is used once).
+    """
+    timed = timed or TimedPlan(problem, cases, config)
+    calls = timed.calls
     if not calls:
         return Ranking(None, {})
-    plan = RunPlan.learner(problem, config, policy)
-    if plan.options.compile_caches is not None:
-        # Never the cache of hidden cases' programs: this process's time is reported, and it
-        # could spend it spelling out what it finds there.
-        options = dataclasses.replace(plan.options, compile_caches=plan.options.compile_caches.public_only())
-        plan = dataclasses.replace(plan, options=options)
+    plan = RunPlan.learner(problem, config, policy).for_ranking()
     run = plan.run(
         submission,
         [call.inputs for call in calls],
-        case_ids=[f"{cases[c.case_index].id}#timed{c.number}" for c in calls],
+        case_ids=timed.ids,
         secret=range(len(calls)),
         group=group,
     )
-    # The reference's answers on the same fresh inputs, computed meanwhile (a trusted process of
-    # its own): the verdict waits for the slower of the two, not for both in turn.
-    ids = [f"{cases[c.case_index].id}#timed{c.number}" for c in calls]
-    fake = [dataclasses.replace(cases[c.case_index], id=i) for c, i in zip(calls, ids, strict=True)]
-    checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge-ranking-reference")
-    reference = checker.submit(reference_outputs, problem, fake, [c.inputs for c in calls], config)
-    checker.shutdown(wait=False)
     times: dict[int, list[float]] = {}
     answers: list[tuple[TimedCall, Any]] = []
     failures: dict[int, BenchFailure] = {}
@@ -205,7 +223,7 @@ def measure(
         outcomes.close()  # stops the worker at once after a failure
     if failures:
         return Ranking(None, failures)
-    return _check(problem, cases, answers, times, reference.result())
+    return _check(problem, cases, answers, times, timed.reference())
 
 
 def _failure(outcome: CaseOutcome, expected: Expected) -> BenchFailure | None:
