@@ -171,7 +171,7 @@ def batch_row(name: str, env: dict[str, str], work: Path, subs: list[Path], peak
     judge_s = time.perf_counter() - start
     say(f"  judge batch --jobs 2: {judge_s:.1f}s (load {load()})")
     lines = [json.loads(line) for line in (results / "results.jsonl").read_text().splitlines()]
-    peaks += [p for p in ((line.get("run") or {}).get("peak_memory_mib") for line in lines) if p]
+    peaks += [p for p in ((line.get("run") or {}).get("peak_memory_mib") for line in lines) if p is not None]
     return row(f"judge batch --jobs 2, {name}", [naive_s], [judge_s], 0.1)
 
 

@@ -413,8 +413,9 @@ class SolutionRun:
             sandbox.kill(process)
             if self.group is not None:
                 self.group.remove(process)
-            worker.discard()  # never handed another solution
+            worker.stop()
             self._record_streams(streams, sandbox)
+            worker.discard()  # never handed another solution
 
     def _call(
         self, reader: FrameReader, fd: int, index: int, values: Mapping[str, Any], deadline: float, started: float

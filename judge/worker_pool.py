@@ -143,6 +143,12 @@ class StartedWorker:
 
     def discard(self) -> None:
         """Kill it and release everything it holds (idempotent)."""
+        self.stop()
+        self.sandbox.close()
+
+    def stop(self) -> None:
+        """Kill it, close its channel and wait for its output to drain; its cgroup stays readable
+        (peak memory, OOM kills) until :meth:`discard`."""
         self.sandbox.kill(self.process)
         for fd in (self.to_worker, self.from_worker):
             try:
@@ -156,7 +162,6 @@ class StartedWorker:
             log.error("worker %s did not exit after SIGKILL", self.process.pid)
         for stream in self.streams:
             stream.join(timeout=5)
-        self.sandbox.close()
 
 
 def worker_argv(spec: WorkerSpec, in_fd: int, out_fd: int, solution: SolutionFile | None) -> list[str]:

@@ -131,6 +131,9 @@ def test_each_worker_runs_one_submission_and_is_never_reused(env: tuple[Config, 
             submission.write_text(source)
             result = grade(submission, problem, config, cases=_public_cases(problem, 2), hints=False, group=group)
             assert result.verdict is Verdict.ACCEPTED, result.to_json()
+            assert result.run is not None
+            # Read from the worker's cgroup before it is removed (unless there are no cgroups here).
+            assert result.run.peak_memory_mib is not None or result.run.notes, result.to_json()
             assert len(pool.handed) == number + 1, "one worker per submission"
             assert not any(w.alive() for w in pool.handed), "a used worker is still alive"
         assert len({w.process.pid for w in pool.handed}) == 3
@@ -244,3 +247,15 @@ def test_no_cache_is_mounted_when_the_sandbox_would_run_as_its_owner(monkeypatch
     assert worker_spec(WorkerOptions(compile_caches=caches), Limits(), policy, public=True).cache is None
     with pytest.raises(ValueError, match="another uid"):
         policy.prepare(["python"], limits=Limits(), cache=tmp_path)
+
+
+def test_the_ranking_run_reads_only_the_benchmarks_cache(tmp_path: Path) -> None:
+    """Its time is reported: it must never get the hidden cases' programs, whatever its inputs."""
+    config = load_config(None, overrides={"cache_dir": str(tmp_path), "problems_dir": str(REPO / "problems")})
+    learner = RunPlan.learner(load_problem("conv1d", config.problems_dir), config, SandboxPolicy(isolate=False))
+    ranking = learner.for_ranking()
+    assert ranking.options.compile_caches == CompileCaches(tmp_path / "xla-bench", None)
+    for public in (True, False):
+        assert worker_spec(ranking.options, ranking.limits, ranking.policy, public=public).cache == tmp_path / "xla-bench"
+    assert worker_spec(learner.options, learner.limits, learner.policy, public=False).cache == tmp_path / "xla"
+    assert (tmp_path / "xla-bench").stat().st_mode & 0o777 == 0o711
