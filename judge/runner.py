@@ -125,8 +125,7 @@ class RunGroup:
             live = list(self._live.values())
         for process, sandbox in live:
             sandbox.kill(process)
-        if self.pool is not None:
-            self.pool.close()
+        self.close()
 
     def close(self) -> None:
         """Kill the workers still waiting in this group's pool (its runs are over)."""
@@ -304,16 +303,13 @@ class SolutionRun:
                 self.stats.restarts += 1
 
     def _same_phase(self, remaining: list[int]) -> list[int]:
-        """The leading inputs of ``remaining`` that one process may serve: all public or none.
-
-        Only when there is a compilation cache to choose; otherwise one process serves them all.
-        """
-        if self.options.compile_caches is None or (self.policy.isolate and not self.policy.mounts_cache()):
-            return list(remaining)
-        public = remaining[0] in self.public
+        """The leading inputs of ``remaining`` that one process may serve: those whose worker would
+        be started alike (public inputs and the others get different compilation caches; without
+        a cache to choose, one process serves them all)."""
+        first = self._spec(remaining[0])
         batch: list[int] = []
         for index in remaining:
-            if (index in self.public) != public:
+            if self._spec(index) != first:
                 break
             batch.append(index)
         return batch
@@ -410,10 +406,9 @@ class SolutionRun:
                 stream.join(timeout=DEATH_GRACE_S)
             yield dataclasses.replace(self._death_outcome(process, sandbox, current, phase, exc, streams[1]), after_secret=tainted)
         finally:
-            sandbox.kill(process)
+            worker.stop()
             if self.group is not None:
                 self.group.remove(process)
-            worker.stop()
             self._record_streams(streams, sandbox)
             worker.discard()  # never handed another solution
 
@@ -628,9 +623,3 @@ def _write_all(fd: int, data: bytes, deadline: float) -> None:
             raise
         view = view[written:]
 
-
-def _close_quietly(fd: int) -> None:
-    try:
-        os.close(fd)
-    except OSError:
-        pass

@@ -302,7 +302,7 @@ class WorkerPool:
     def take(self, spec: WorkerSpec) -> StartedWorker:
         """A worker for ``spec`` that has been sent nothing; the caller owns it from now on."""
         if not spec.from_channel:
-            return start_worker(spec)  # pragma: no cover - callers start unsandboxed workers themselves
+            raise ValueError("only sandboxed workers are pooled: an unsandboxed one imports its solution at start")
         worker: StartedWorker | None = None
         dead: list[StartedWorker] = []
         with self._lock:

@@ -50,6 +50,8 @@ def test_environment_overrides_file_and_flags_override_environment(tmp_path: Pat
         ("rtol: 1e-5\nbogus: 1\n", 2, "bogus"),
         ("limits:\n  case_time_s: -1\n", 2, "limits.case_time_s"),
         ("limits:\n  cpu_s: 3\n", 2, "limits.cpu_s"),
+        ("service:\n  warm_workers: 1.5\n", 2, "service.warm_workers"),
+        ("service:\n  warm_workers: -1\n", 2, "service.warm_workers"),
     ],
 )
 def test_bad_values_name_file_line_and_field(tmp_path: Path, text: str, line: int, field: str) -> None:
@@ -75,3 +77,15 @@ def test_with_overrides_validates() -> None:
     assert cfg.limits.case_time_s == 2 and cfg.sandbox == "none"
     with pytest.raises(ConfigError):
         Config().with_overrides(backend="metal")
+
+
+def test_warm_workers_default_to_one_per_grader_and_zero_turns_them_off(tmp_path: Path) -> None:
+    from judge.service.db import ServiceDB
+    from judge.service.queue import Graders
+
+    assert load_config(write(tmp_path, "backend: cpu\n")).service.warm_workers is None
+    default = Graders(ServiceDB(tmp_path / "a"), load_config(write(tmp_path, "backend: cpu\n")), workers=3)
+    assert default.group.pool is not None and default.group.pool.size == 3
+    off = load_config(write(tmp_path, "service:\n  warm_workers: 0\n"))
+    assert off.service.warm_workers == 0
+    assert Graders(ServiceDB(tmp_path / "b"), off, workers=3).group.pool is None
