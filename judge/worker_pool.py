@@ -12,6 +12,12 @@ Workers are not forked from a warm parent (forking after JAX's backend started d
 siblings of one parent would share a sandbox); each is its own sandbox: uid, namespaces, cgroup,
 ``/tmp`` and ``/submission``.
 
+A pool starts every worker from one thread of its own that lives as long as the pool:
+bubblewrap's ``--die-with-parent`` is ``PR_SET_PDEATHSIG``, which fires when the *thread* that
+started the process ends, not the process. A worker started by a short-lived thread (the
+service's prestart thread, a batch's helper) would be SIGKILLed the moment that thread returned,
+even while another thread was running a submission in it.
+
 Example (an unsandboxed pool, as the tests use without bubblewrap):
     >>> from judge.config import Limits
     >>> from judge.sandbox import SandboxPolicy
@@ -25,6 +31,7 @@ Example (an unsandboxed pool, as the tests use without bubblewrap):
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import logging
 import os
 import select
@@ -254,6 +261,8 @@ class WorkerPool:
         self._idle: collections.OrderedDict[WorkerSpec, collections.deque[StartedWorker]] = collections.OrderedDict()
         self._lock = threading.Lock()
         self._closed = False
+        # The one thread that starts this pool's workers (see the module doc): shut down by close().
+        self._spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge-pool-spawner")
         self.started = 0  # workers this pool started (for tests and the benchmark)
         self.handed_out = 0
 
@@ -275,7 +284,7 @@ class WorkerPool:
                 if len(waiting) >= self.size:
                     evicted = self._evict_locked()
                     break
-            worker = start_worker(spec)
+            worker = self._start(spec)
             with self._lock:
                 if self._closed:
                     evicted = [worker]
@@ -317,7 +326,7 @@ class WorkerPool:
             log.warning("a waiting worker died before it was used (exit status %s)", corpse.process.returncode)
             corpse.discard()
         if worker is None:
-            worker = start_worker(spec)
+            worker = self._start(spec)
             with self._lock:
                 self.started += 1
         with self._lock:
@@ -325,6 +334,15 @@ class WorkerPool:
         if self.refill:
             self.fill(spec)
         return worker
+
+    def _start(self, spec: WorkerSpec) -> StartedWorker:
+        """Start a worker from the pool's own long-lived thread (see the module doc)."""
+        try:
+            future = self._spawner.submit(start_worker, spec)
+        except RuntimeError:
+            # Closed: the caller's own thread starts it; that thread runs it to the end.
+            return start_worker(spec)
+        return future.result()
 
     def _evict_locked(self) -> list[StartedWorker]:
         evicted: list[StartedWorker] = []
@@ -339,5 +357,8 @@ class WorkerPool:
             self._closed = True
             waiting = [w for queue in self._idle.values() for w in queue]
             self._idle.clear()
+        # Its runs are over (a group closes its pool after them): ending the spawner's thread kills
+        # what it started, and nothing it started is still in use.
+        self._spawner.shutdown(wait=False)
         for worker in waiting:
             worker.discard()

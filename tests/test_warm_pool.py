@@ -111,6 +111,37 @@ def test_a_waiting_worker_holds_no_submission(env: tuple[Config, Problem], tmp_p
 
 
 @needs_sandbox
+def test_a_worker_outlives_the_thread_that_filled_the_pool(env: tuple[Config, Problem], tmp_path: Path) -> None:
+    # bwrap --die-with-parent follows the thread that started it: the service fills its pool from
+    # a prestart thread that returns at once, and its workers must still serve the graders.
+    config, problem = env
+    pool = _Recording(size=1)
+    group = RunGroup(pool)
+    spec = _spec(problem, config)
+    try:
+        booted: list[bool] = []
+
+        def prestart() -> None:  # returns once its worker is up, as the service's prestart thread does
+            pool.fill(spec)
+            booted.append(pool.wait_booted(spec, timeout_s=60))
+
+        filler = threading.Thread(target=prestart)
+        filler.start()
+        filler.join()
+        assert booted == [True]
+        (waiting,) = list(pool._idle[spec])  # noqa: SLF001 - the worker the ended thread started
+        time.sleep(0.5)  # a parent-death signal is delivered at once; give it time to land anyway
+        assert waiting.alive(), f"the waiting worker died with its starting thread (status {waiting.process.returncode})"
+        submission = tmp_path / "mine.py"
+        submission.write_text(SOLUTION)
+        result = grade(submission, problem, config, cases=_public_cases(problem), hints=False, group=group)
+        assert result.verdict is Verdict.ACCEPTED, result.to_json()
+        assert pool.handed == [waiting]
+    finally:
+        group.close()
+
+
+@needs_sandbox
 def test_each_worker_runs_one_submission_and_is_never_reused(env: tuple[Config, Problem], tmp_path: Path) -> None:
     config, problem = env
     # A worker that ran a submission before would still hold its file and its mark in /tmp.
