@@ -231,7 +231,7 @@ def test_settings_line_says_defaults_without_a_file() -> None:
 def test_judge_problems_lists_each_problem_with_its_case_counts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     expected = {}
-    for name in ("conv1d", "conv2d", "layernorm"):
+    for name in sorted(p.parent.name for p in (REPO / "problems").glob("*/problem.yaml")):
         problem = load_problem(name, REPO / "problems")
         cases = load_cases(problem)
         expected[name] = (problem.title, len(cases), sum(c.hidden for c in cases))
