@@ -80,6 +80,7 @@ def test_no_tree_is_one_leaf_of_the_output_dtype(conv1d) -> None:  # type: ignor
         ("    dict:\n      1: {}\n", ":29: field 'output.tree.dict'", "dict keys must be non-empty printable strings"),
         ("    tuple:\n      - 3\n", ":29: field 'output.tree.tuple[0]'", "must be a mapping"),
         ("    tuple: [{}]\n    list: [{}]\n", ":28: field 'output.tree'", "exactly one key"),
+        ("    dict:\n      mean: {description: batch mean, shape (D,)}\n", ":29: field 'output.tree.dict.mean.shape (D'", "must be quoted"),
     ],
 )
 def test_tree_schema_errors_name_file_line_and_field(tmp_path: Path, repo: Path, tree_yaml: str, where: str, says: str) -> None:
