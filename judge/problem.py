@@ -22,6 +22,7 @@ from typing import Any
 from .config import Config, Limits
 from .errors import ProblemSpecError
 from .genspec import ArgGen, parse_arg_gen, parse_dims
+from .output_tree import LeafSpec, TreeSpec, parse_tree_spec
 from .yamlio import LineDict, LineList, load_yaml_file, yaml_number
 
 PROBLEM_FILE = "problem.yaml"
@@ -100,11 +101,15 @@ class ArgSpec:
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """What ``solve`` must return. Any real numeric dtype is accepted unless ``strict_dtype``."""
+    """What ``solve`` must return. Any real numeric dtype is accepted unless ``strict_dtype``.
+
+    ``tree``: the containers and leaves (see :mod:`judge.output_tree`); one leaf unless ``output.tree`` says otherwise.
+    """
 
     description: str = ""
     dtype: str | None = None
     strict_dtype: bool = False
+    tree: TreeSpec = LeafSpec()
 
 
 @dataclass(frozen=True)
@@ -244,17 +249,7 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
         if names.count(name) > 1:
             raise fail(f"argument {name!r} is declared twice", "args")
 
-    output_doc = doc.get("output", LineDict())
-    if not isinstance(output_doc, dict):
-        raise fail("must be a mapping", "output")
-    out_dtype = output_doc.get("dtype")
-    if out_dtype is not None and dtype_error(out_dtype):
-        raise fail(str(dtype_error(out_dtype)), "output.dtype")
-    output = OutputSpec(
-        description=str(output_doc.get("description", "")),
-        dtype=out_dtype,
-        strict_dtype=bool(output_doc.get("strict_dtype", False)),
-    )
+    output = _parse_output(doc, file)
 
     tol_doc = doc.get("tolerance")
     if not isinstance(tol_doc, LineDict):
@@ -328,6 +323,41 @@ def _parse_problem(doc: LineDict, root: Path, file: Path) -> Problem:
         gen_dims=gen_dims,
         hidden_feedback=hidden_feedback,
     )
+
+
+_OUTPUT_KEYS = ("description", "dtype", "strict_dtype", "tree")
+
+
+def _parse_output(doc: LineDict, file: Path) -> OutputSpec:
+    """``output:``: its dtype, and its ``tree`` when it returns more than one array (:mod:`judge.output_tree`)."""
+    output_doc = doc.get("output", LineDict())
+    if not isinstance(output_doc, dict):
+        raise ProblemSpecError("must be a mapping", file=file, line=doc.line_of("output"), field="output")
+
+    def fail(message: str, field: str, line: int | None = None) -> ProblemSpecError:
+        return ProblemSpecError(message, file=file, line=line or doc.line_of("output"), field=field)
+
+    def key_line(key: str) -> int:
+        return output_doc.line_of(key) if isinstance(output_doc, LineDict) else doc.line_of("output")
+
+    for key in output_doc:
+        if key not in _OUTPUT_KEYS:
+            close = difflib.get_close_matches(str(key), _OUTPUT_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise fail(f"unknown key; valid keys: {', '.join(_OUTPUT_KEYS)}{hint}", f"output.{key}", key_line(str(key)))
+    out_dtype = output_doc.get("dtype")
+    if out_dtype is not None and dtype_error(out_dtype):
+        raise fail(str(dtype_error(out_dtype)), "output.dtype", key_line("dtype"))
+    strict = output_doc.get("strict_dtype", False)
+    if not isinstance(strict, bool):
+        raise fail(f"must be true or false; got {strict!r}", "output.strict_dtype", key_line("strict_dtype"))
+    tree: TreeSpec = LeafSpec(dtype=out_dtype)
+    if "tree" in output_doc:
+        tree = parse_tree_spec(
+            output_doc["tree"], field="output.tree", line=key_line("tree"), default_dtype=out_dtype,
+            fail=fail, dtype_error=dtype_error, number=yaml_number,
+        )
+    return OutputSpec(description=str(output_doc.get("description", "")), dtype=out_dtype, strict_dtype=strict, tree=tree)
 
 
 def _check_gen_names(args: list[ArgSpec], gen_dims: tuple[tuple[str, int, int], ...], file: Path) -> None:
