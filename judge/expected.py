@@ -8,7 +8,7 @@ checksum does not match is ignored and rebuilt, never trusted.
 
 Example:
     >>> outputs = expected_outputs(problem, cases, inputs, config)   # doctest: +SKIP
-    >>> outputs["worked-example"].array.shape                         # doctest: +SKIP
+    >>> outputs["worked-example"].value.single.shape                  # doctest: +SKIP
     (8,)
 """
 
@@ -28,6 +28,7 @@ import numpy as np
 from .cases import TestCase
 from .config import Config
 from .output_store import OutputStore
+from .output_tree import Branch, Node, OutputTree, TreeSpec, format_path, structure_difference
 from .plan import RunPlan
 from .problem import Problem, reference_traceback
 from .runner import CompileCaches, OutcomeKind
@@ -39,11 +40,15 @@ CACHE_FORMAT = "1"
 
 @dataclass(frozen=True)
 class Expected:
-    """The reference's answer for one case, or why there is none."""
+    """The reference's answer for one case (an array, or a tree of them), or why there is none."""
 
-    array: np.ndarray | None
+    value: OutputTree | None
     error: str = ""
     from_cache: bool = False
+
+    def __post_init__(self) -> None:
+        if self.value is not None and not isinstance(self.value, OutputTree):
+            raise TypeError("Expected.value is an OutputTree (OutputTree.of(array) for a single array)")
 
 
 def package_versions() -> dict[str, str]:
@@ -107,8 +112,8 @@ def expected_outputs(
                 ran = _run_reference(problem, [cases[i] for i in missing], [inputs[i] for i in missing], config)
                 for case_id, expected in ran.items():
                     results[case_id] = expected
-                    if expected.array is not None:
-                        store.save(keys[case_id], expected.array)
+                    if expected.value is not None:
+                        store.save(keys[case_id], expected.value)
     return results
 
 
@@ -141,14 +146,31 @@ def _run_reference(
     results: dict[str, Expected] = {}
     for outcome in run.outcomes():
         case = cases[outcome.index]
-        if outcome.kind is OutcomeKind.OK and outcome.array is not None:
-            if outcome.array.dtype.kind == "f" and not np.all(np.isfinite(outcome.array)):
-                results[case.id] = Expected(None, "the reference returned non-finite values")
-            else:
-                results[case.id] = Expected(outcome.array)
+        if outcome.kind is OutcomeKind.OK and outcome.value is not None:
+            results[case.id] = _checked(problem, outcome.value)
         else:
             message = reference_traceback(outcome.message)
             detail = message.splitlines()[0] if message else outcome.kind.value
             results[case.id] = Expected(None, f"the reference failed ({outcome.kind.value}): {detail}")
             log.error("reference of %s failed on case %s: %s", problem.id, case.id, message)
     return results
+
+
+def _checked(problem: Problem, value: OutputTree) -> Expected:
+    """The reference's answer, if it is finite and has the containers ``output.tree`` declares."""
+    spec_shape = OutputTree(_spec_placeholder(problem.output.tree))
+    difference = structure_difference(spec_shape.root, value.root)
+    if difference is not None:
+        where, what = difference
+        return Expected(None, f"the reference's output does not match problem.yaml's output.tree: {format_path(where)}: {what}")
+    for path, array in value.leaves():
+        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+            return Expected(None, "the reference returned non-finite values" + (f" (in {format_path(path)})" if path else ""))
+    return Expected(value)
+
+
+def _spec_placeholder(spec: TreeSpec) -> Node:
+    """The spec's containers with an empty array at each leaf (structure only)."""
+    if isinstance(spec, Branch):
+        return Branch(spec.kind, tuple((key, _spec_placeholder(child)) for key, child in spec.children))
+    return np.zeros(0)

@@ -22,11 +22,12 @@ from pathlib import Path
 
 from . import ranking as ranking_mod
 from .cases import TestCase, load_cases, materialize, tolerance_for
-from .compare import Reason, compare
+from .compare import Comparison, Reason, compare_tree
 from .config import Config
 from .errors import SubmissionNotFound
 from .expected import Expected, expected_outputs, package_versions
 from .hints import HintMatcher
+from .output_tree import OutputTree
 from .plan import RunPlan
 from .problem import HiddenFeedback, Problem
 from .runner import CaseOutcome, OutcomeKind, RunGroup, worker_spec
@@ -58,6 +59,9 @@ HIDDEN_MESSAGES = {
     OutcomeKind.CRASH: "the process crashed, exited or sent an invalid answer",
     OutcomeKind.BAD_OUTPUT: "your code did not return a numeric array",
 }
+# A hidden case's wrong answer: one of these, by the comparison's reason alone (never a path, a key or a figure).
+HIDDEN_WRONG = {Reason.STRUCTURE: "wrong structure", Reason.SHAPE: "wrong shape"}
+HIDDEN_WRONG_VALUES = "wrong values"
 HIDDEN_TIME_STEP_S = 0.1  # a hidden case's time is the judge's measurement, rounded to this
 HIDDEN_MEMORY_STEP_MIB = 64  # ...and the run's peak memory, rounded up to this, when hidden cases ran
 
@@ -192,8 +196,8 @@ def case_hint(problem: Problem, case: TestCase, outcome: CaseOutcome, result: Ca
     """
     if case.hidden and problem.hidden_feedback is HiddenFeedback.NONE:
         return None
-    if result.verdict is Verdict.WRONG_ANSWER and outcome.array is not None:
-        return matcher.hint_for(case, outcome.array)
+    if result.verdict is Verdict.WRONG_ANSWER and outcome.value is not None:
+        return matcher.hint_for(case, outcome.value)
     if result.verdict in (Verdict.RUNTIME_ERROR, Verdict.COMPILE_ERROR):
         return matcher.hint_for_error(case, outcome)
     return None
@@ -212,17 +216,14 @@ def judge_case(problem: Problem, case: TestCase, outcome: CaseOutcome, expected:
 def _judge_public(problem: Problem, case: TestCase, outcome: CaseOutcome, expected: Expected) -> CaseResult:
     if outcome.kind is not OutcomeKind.OK:
         return CaseResult(case.id, False, _OUTCOME_VERDICT[outcome.kind], outcome.message, outcome.time_s)
-    if expected.array is None:
+    if expected.value is None:
         return CaseResult(
             case.id, False, Verdict.INTERNAL_ERROR,
             f"no expected output: {expected.error}; this is a fault of the problem, not of your code",
             outcome.time_s,
         )
-    assert outcome.array is not None
-    rtol, atol = dataclasses.astuple(tolerance_for(problem, case))
-    comparison = compare(
-        expected.array, outcome.array, rtol=rtol, atol=atol, reveal=True, strict_dtype=problem.output.strict_dtype
-    )
+    assert outcome.value is not None
+    comparison = _compare(problem, case, expected.value, outcome.value, reveal=True)
     if comparison.ok:
         return CaseResult(
             case.id, False, Verdict.ACCEPTED, "", outcome.time_s, comparison.max_abs_error, comparison.max_rel_error,
@@ -258,14 +259,18 @@ def _judge_hidden(problem: Problem, case: TestCase, outcome: CaseOutcome, expect
         return result(Verdict.COMPILE_ERROR, f"the file failed to import again after a hidden case ({HIDDEN_DETAIL})")
     if outcome.kind is not OutcomeKind.OK:
         return result(_OUTCOME_VERDICT[outcome.kind], f"{HIDDEN_MESSAGES[outcome.kind]} ({HIDDEN_DETAIL})")
-    if expected.array is None:
+    if expected.value is None:
         return result(Verdict.INTERNAL_ERROR, f"no expected output: {expected.error}; this is a fault of the problem, not of your code")
-    assert outcome.array is not None
-    rtol, atol = dataclasses.astuple(tolerance_for(problem, case))
-    comparison = compare(
-        expected.array, outcome.array, rtol=rtol, atol=atol, reveal=False, strict_dtype=problem.output.strict_dtype
-    )
+    assert outcome.value is not None
+    comparison = _compare(problem, case, expected.value, outcome.value, reveal=False)
     if comparison.ok:
         return result(Verdict.ACCEPTED, "")
-    what = "wrong shape" if comparison.reason is Reason.SHAPE else "wrong values"
+    what = HIDDEN_WRONG.get(comparison.reason, HIDDEN_WRONG_VALUES)
     return result(Verdict.WRONG_ANSWER, f"{what} ({HIDDEN_DETAIL})")
+
+
+def _compare(problem: Problem, case: TestCase, expected: OutputTree, got: OutputTree, *, reveal: bool) -> Comparison:
+    tolerance = tolerance_for(problem, case)
+    return compare_tree(
+        expected, got, problem.output.tree, rtol=tolerance.rtol, atol=tolerance.atol, reveal=reveal, strict_dtype=problem.output.strict_dtype
+    )

@@ -27,7 +27,7 @@ of the case reaches it.
 
 Example:
     >>> matcher = HintMatcher(problem, cases, inputs, expected, config)   # doctest: +SKIP
-    >>> matcher.hint_for(case, outcome.array)                       # doctest: +SKIP
+    >>> matcher.hint_for(case, outcome.value)                       # doctest: +SKIP
     'Neural-network "convolution" is a cross-correlation: ...'
 """
 
@@ -43,13 +43,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .cases import TestCase, tolerance_for
-from .compare import compare
+from .compare import compare_tree
 from .config import Config
 from .expected import Expected, cache_key
 from .output_store import OutputStore
+from .output_tree import OutputTree
 from .plan import RunPlan
 from .problem import Problem
 from .runner import CaseOutcome, OutcomeKind
@@ -64,14 +63,14 @@ WORKERS = 2
 
 @dataclass(frozen=True)
 class PitfallOutput:
-    """What a trusted run of a wrong solution produced on one case: an array or a failure kind.
+    """What a trusted run of a wrong solution produced on one case: its value or a failure kind.
 
     ``exc_type`` is the class name of the exception a failed run raised (as the worker reports
     it; empty when the failure was not an exception).
     """
 
-    array: np.ndarray | None
-    failure: OutcomeKind | None = None  # why there is no array
+    value: OutputTree | None
+    failure: OutcomeKind | None = None  # why there is no value
     exc_type: str = ""
 
 
@@ -137,8 +136,8 @@ def _run_trusted(
     run = RunPlan.trusted(problem, config).run_cases(path, cases, inputs)
     results = []
     for outcome in run.outcomes():
-        if outcome.kind is OutcomeKind.OK and outcome.array is not None:
-            results.append((outcome.index, PitfallOutput(outcome.array)))
+        if outcome.kind is OutcomeKind.OK and outcome.value is not None:
+            results.append((outcome.index, PitfallOutput(outcome.value)))
         else:
             results.append((outcome.index, PitfallOutput(None, outcome.kind, outcome.exc_type)))
     return results
@@ -151,9 +150,9 @@ def _load(store: OutputStore, key: str) -> PitfallOutput | None:
     ``exc_type``, except for an EXCEPTION: its class name is what error hints match on, so such an
     entry reads as absent and is rebuilt once.
     """
-    array = store.load(key)
-    if array is not None:
-        return PitfallOutput(array)
+    value = store.load(key)
+    if value is not None:
+        return PitfallOutput(value)
     marker = store.root / key[:2] / f"{key}.fail"
     try:
         data = json.loads(marker.read_text())
@@ -167,8 +166,8 @@ def _load(store: OutputStore, key: str) -> PitfallOutput | None:
 
 
 def _save(store: OutputStore, key: str, output: PitfallOutput) -> None:
-    if output.array is not None:
-        store.save(key, output.array)
+    if output.value is not None:
+        store.save(key, output.value)
         return
     marker = store.root / key[:2] / f"{key}.fail"
     try:
@@ -180,12 +179,14 @@ def _save(store: OutputStore, key: str, output: PitfallOutput) -> None:
         log.warning("cannot write pitfall cache %s: %s", marker, exc)
 
 
-def rejects(output: PitfallOutput, expected: np.ndarray, case: TestCase, problem: Problem) -> bool:
+def rejects(output: PitfallOutput, expected: OutputTree, case: TestCase, problem: Problem) -> bool:
     """Whether ``output`` fails ``case`` (a failed run always does)."""
-    if output.array is None:
+    if output.value is None:
         return True
     tol = tolerance_for(problem, case)
-    return not compare(expected, output.array, rtol=tol.rtol, atol=tol.atol, reveal=False, strict_dtype=problem.output.strict_dtype).ok
+    return not compare_tree(
+        expected, output.value, problem.output.tree, rtol=tol.rtol, atol=tol.atol, reveal=False, strict_dtype=problem.output.strict_dtype
+    ).ok
 
 
 ARITY_COMPILE = re.compile(r"\(.*\) cannot be called with the problem's \d+ positional arguments$")
@@ -275,13 +276,13 @@ class HintMatcher:
             self._seen[pitfall.path] = self._seen.get(pitfall.path, 0) + 1
         return f"{best.hint} (known pitfall: {best.name})"
 
-    def hint_for(self, case: TestCase, got: np.ndarray) -> str | None:
+    def hint_for(self, case: TestCase, got: OutputTree) -> str | None:
         """The hint of a known wrong solution whose output ``got`` matches on ``case``, or None.
 
         When several match, the one matched most often so far by this submission wins (then
         the first by file name), so one recurring mistake gives one consistent hint.
         """
-        expected = self.expected[case.id].array
+        expected = self.expected[case.id].value
         if expected is None:
             return None
         outputs = self._outputs_of(self.pitfalls)
@@ -289,9 +290,10 @@ class HintMatcher:
         matches = []
         for pitfall in self.pitfalls:
             output = outputs[pitfall.path].get(case.id)
-            if output is None or output.array is None or not rejects(output, expected, case, self.problem):
+            if output is None or output.value is None or not rejects(output, expected, case, self.problem):
                 continue
-            if compare(output.array, got, rtol=tol.rtol, atol=tol.atol, reveal=False).ok:
+            # The pitfall's output stands for the expected one: same structure, same leaf rules.
+            if compare_tree(output.value, got, self.problem.output.tree, rtol=tol.rtol, atol=tol.atol, reveal=False).ok:
                 matches.append(pitfall)
         return self._pick(matches)
 

@@ -1,4 +1,4 @@
-"""A directory of arrays keyed by content hash: the on-disk cache of trusted outputs.
+"""A directory of outputs (arrays, or trees of them) keyed by content hash: the on-disk cache of trusted outputs.
 
 Expected outputs (:mod:`judge.expected`) and the outputs of known wrong solutions
 (:mod:`judge.hints`) are stored here. Every entry has a checksum beside it; an entry whose
@@ -8,8 +8,9 @@ and :meth:`OutputStore.lock` serialises filling across processes and machines sh
 Example:
     >>> import tempfile
     >>> store = OutputStore(Path(tempfile.mkdtemp()))
-    >>> store.save("ab12", np.arange(3, dtype=np.float32))
-    >>> store.load("ab12"), store.load("cd34")
+    >>> import numpy as np
+    >>> store.save("ab12", OutputTree.of(np.arange(3, dtype=np.float32)))
+    >>> store.load("ab12").single, store.load("cd34")
     (array([0., 1., 2.], dtype=float32), None)
 """
 
@@ -18,20 +19,22 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import io
 import logging
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
+from .output_tree import OutputTree, TreeError
 
 log = logging.getLogger(__name__)
 
 
 class OutputStore:
-    """A directory of ``<key>.npy`` files, each with a ``<key>.sha256`` checksum beside it."""
+    """A directory of ``<key>.npy`` files, each with a ``<key>.sha256`` checksum beside it.
+
+    A single array is stored as a plain ``.npy`` file; a tree in :meth:`OutputTree.to_bytes`'s form.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -61,25 +64,23 @@ class OutputStore:
         folder = self.root / key[:2]
         return folder / f"{key}.npy", folder / f"{key}.sha256"
 
-    def load(self, key: str) -> np.ndarray | None:
+    def load(self, key: str) -> OutputTree | None:
         data_path, sum_path = self._paths(key)
         try:
             blob = data_path.read_bytes()
             if hashlib.sha256(blob).hexdigest() != sum_path.read_text().strip():
                 log.warning("expected-output cache entry %s is corrupt; rebuilding it", data_path)
                 return None
-            return np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
+            return OutputTree.from_bytes(blob)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, TreeError) as exc:
             log.warning("expected-output cache entry %s unreadable (%s); rebuilding it", data_path, exc)
             return None
 
-    def save(self, key: str, array: np.ndarray) -> None:
+    def save(self, key: str, value: OutputTree) -> None:
         data_path, sum_path = self._paths(key)
-        buffer = io.BytesIO()
-        np.lib.format.write_array(buffer, array, allow_pickle=False)
-        blob = buffer.getvalue()
+        blob = value.to_bytes()
         try:
             data_path.parent.mkdir(parents=True, exist_ok=True)
             _atomic_write(data_path, blob)

@@ -1,5 +1,8 @@
 """What ``solve`` returns, as the judge holds it: a tree of arrays, and the spec it must match.
 
+Imported inside the sandbox too (the worker flattens a returned value with its limits and
+:func:`format_path`): standard library and NumPy only.
+
 A problem's ``output:`` may declare a ``tree`` (see docs/authoring.md): nested tuples, lists and
 dicts whose leaves are arrays, each leaf with its own dtype, tolerance, exactness and shape rule
 (:class:`LeafSpec`). Without one, the output is a single array: the one-leaf tree, so every
@@ -97,6 +100,7 @@ class LeafSpec:
 
 
 TreeSpec: TypeAlias = LeafSpec | Branch[LeafSpec]
+SINGLE_ARRAY = LeafSpec()  # the spec of a problem without output.tree (its dtype aside)
 Node: TypeAlias = np.ndarray | Branch[np.ndarray]
 
 
@@ -152,36 +156,35 @@ def describe_node(node: object) -> str:
     return node.kind.article if isinstance(node, Branch) else "an array"
 
 
-def structure_difference(expected: Branch[Any] | object, got: Branch[Any] | object, path: TreePath = ()) -> str | None:
-    """The first way ``got``'s containers differ from ``expected``'s, naming the path; None if alike.
+def structure_difference(expected: object, got: object, path: TreePath = ()) -> tuple[TreePath, str] | None:
+    """Where and how ``got``'s containers first differ from ``expected``'s; None if alike.
 
     >>> e = Branch(Container.TUPLE, ((0, "y"), (1, Branch(Container.DICT, (("mean", "m"), ("var", "v"))))))
     >>> structure_difference(e, Branch(Container.TUPLE, ((0, "y"), (1, Branch(Container.DICT, (("mean", "m"),))))))
-    "[1]: missing key 'var'"
+    ((1,), "missing key 'var'")
     >>> structure_difference(e, Branch(Container.LIST, ((0, "y"), (1, "z"))))
-    'output: expected a tuple, got a list'
+    ((), 'expected a tuple, got a list')
     """
-    where = format_path(path)
     if not isinstance(expected, Branch):
-        return None if not isinstance(got, Branch) else f"{where}: expected an array, got {describe_node(got)}"
+        return None if not isinstance(got, Branch) else (path, f"expected an array, got {describe_node(got)}")
     if not isinstance(got, Branch) or got.kind is not expected.kind:
-        return f"{where}: expected {expected.kind.article}, got {describe_node(got)}"
+        return path, f"expected {expected.kind.article}, got {describe_node(got)}"
     if expected.kind is Container.DICT:
         got_keys = [key for key, _ in got.children]
         for key, _ in expected.children:
             if key not in got_keys:
-                return f"{where}: missing key {key!r}"
+                return path, f"missing key {key!r}"
         want = {key for key, _ in expected.children}
         for key in got_keys:
             if key not in want:
-                return f"{where}: unexpected key {key!r}"
+                return path, f"unexpected key {key!r}"
         for key, child in expected.children:
             found = structure_difference(child, got.child(key), (*path, key))
             if found:
                 return found
         return None
     if len(got.children) != len(expected.children):
-        return f"{where}: expected {expected.kind.article} of {len(expected.children)}, got {expected.kind.article} of {len(got.children)}"
+        return path, f"expected {expected.kind.article} of {len(expected.children)}, got {expected.kind.article} of {len(got.children)}"
     for (key, child), (_, other) in zip(expected.children, got.children, strict=True):
         found = structure_difference(child, other, (*path, key))
         if found:
@@ -314,6 +317,8 @@ class OutputTree:
 
         def take() -> bytes:
             nonlocal at
+            if at + _LEN.size > len(view):
+                raise TreeError("truncated tree blob")
             (length,) = _LEN.unpack(view[at : at + _LEN.size])
             start, at = at + _LEN.size, at + _LEN.size + length
             if at > len(view):

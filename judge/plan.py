@@ -24,6 +24,7 @@ from typing import Any
 
 from .cases import TestCase
 from .config import Config, Limits
+from .output_tree import SINGLE_ARRAY, TreeSpec
 from .problem import ArgSpec, Problem
 from .runner import CompileCaches, RunGroup, SolutionRun, WorkerOptions, WorkerPool, worker_spec
 from .sandbox import SandboxPolicy
@@ -75,6 +76,7 @@ class RunPlan:
     policy: SandboxPolicy
     options: WorkerOptions
     bench_caches: CompileCaches | None = None  # learner plans: what the ranking run may read
+    output: TreeSpec = SINGLE_ARRAY  # what the entry point returns (the worker is told its containers)
 
     @classmethod
     def learner(cls, problem: Problem, config: Config, policy: SandboxPolicy | None = None) -> RunPlan:
@@ -88,6 +90,7 @@ class RunPlan:
             policy,
             WorkerOptions(config.backend, config.precision, config.x64, compile_caches(config), cache_read_only=True),
             bench_caches(config),
+            problem.output.tree,
         )
 
     @classmethod
@@ -99,6 +102,7 @@ class RunPlan:
             problem.limits(config),
             SandboxPolicy(isolate=False),
             WorkerOptions(config.backend, config.precision, config.x64, compile_caches(config)),
+            output=problem.output.tree,
         )
 
     def run(
@@ -130,6 +134,7 @@ class RunPlan:
             secret=secret,
             public=public,
             group=group,
+            output=self.output,
         )
 
     def run_cases(

@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from .cases import TestCase, fresh_inputs, load_cases, materialize, tolerance_for
-from .compare import compare
+from .compare import compare_tree
 from .config import Config
 from .errors import ProblemSpecError
 from .expected import Expected, expected_outputs, reference_outputs
+from .output_tree import OutputTree
 from .plan import RunPlan, bench_caches
 from .problem import ArgType, Problem
 from .runner import CaseOutcome, OutcomeKind, RunGroup
@@ -205,7 +206,7 @@ def measure(
         group=group,
     )
     times: dict[int, list[float]] = {}
-    answers: list[tuple[TimedCall, Any]] = []
+    answers: list[tuple[TimedCall, OutputTree]] = []
     failures: dict[int, BenchFailure] = {}
     outcomes = run.outcomes()
     try:
@@ -215,7 +216,8 @@ def measure(
             if failure is not None:
                 failures[call.case_index] = failure
                 break
-            answers.append((call, outcome.array))
+            assert outcome.value is not None  # _failure refuses an outcome without one
+            answers.append((call, outcome.value))
             if not call.warm_up:
                 assert outcome.time_s is not None
                 times.setdefault(call.case_index, []).append(outcome.time_s)
@@ -227,10 +229,10 @@ def measure(
 
 
 def _failure(outcome: CaseOutcome, expected: Expected) -> BenchFailure | None:
-    if outcome.kind is not OutcomeKind.OK or outcome.array is None:
+    if outcome.kind is not OutcomeKind.OK or outcome.value is None:
         return BenchFailure(outcome.kind, f"a timed call on fresh inputs of this case's shapes failed ({outcome.kind.value})")
-    if expected.array is not None and outcome.array.shape != expected.array.shape:
-        # Checked on arrival: an answer of another size is wrong, and is not kept.
+    if expected.value is not None and outcome.value.layout() != expected.value.layout():
+        # Checked on arrival: an answer of other containers or sizes is wrong, and is not kept.
         return BenchFailure(OutcomeKind.OK, WRONG_RESULT)
     return None
 
@@ -238,17 +240,20 @@ def _failure(outcome: CaseOutcome, expected: Expected) -> BenchFailure | None:
 def _check(
     problem: Problem,
     cases: Sequence[TestCase],
-    answers: list[tuple[TimedCall, Any]],
+    answers: list[tuple[TimedCall, OutputTree]],
     times: Mapping[int, list[float]],
     reference: Mapping[str, Expected],
 ) -> Ranking:
     ids = [f"{cases[call.case_index].id}#timed{call.number}" for call, _ in answers]
-    for (call, array), case_id in zip(answers, ids, strict=True):
+    for (call, value), case_id in zip(answers, ids, strict=True):
         want = reference[case_id]
-        if want.array is None:
+        if want.value is None:
             log.error("no reference output for timed call %s: %s", case_id, want.error)
             return Ranking(None, {})
         tol = tolerance_for(problem, cases[call.case_index])
-        if not compare(want.array, array, rtol=tol.rtol, atol=tol.atol, reveal=False, strict_dtype=problem.output.strict_dtype).ok:
+        check = compare_tree(
+            want.value, value, problem.output.tree, rtol=tol.rtol, atol=tol.atol, reveal=False, strict_dtype=problem.output.strict_dtype
+        )
+        if not check.ok:
             return Ranking(None, {call.case_index: BenchFailure(OutcomeKind.OK, WRONG_RESULT)})
     return Ranking(round(sum(statistics.median(t) for t in times.values()), 6), {})

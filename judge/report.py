@@ -227,6 +227,8 @@ def _print_details(cases: Sequence[CaseResult], console: Console, width: int | N
             console.print(_quoted(case.message, width))
             shown.add(case.message)
         if table is not None:
+            if table.path:
+                console.print(f"  in {visible(table.path)}:", markup=False)
             console.print("  index        expected             got", markup=False)
             for idx, exp, got in zip(table.first_indices, table.expected_values, table.got_values, strict=True):
                 console.print(f"  {str(idx[0] if len(idx) == 1 else idx):<10} {exp:>14.7g} {got:>16.7g}", markup=False)

@@ -12,7 +12,7 @@ Example (unsandboxed, as for the trusted reference):
     >>> _ = solution.write_text("def solve(n):\\n    return [2.0 * n]\\n")
     >>> run = SolutionRun(solution, [ArgSpec("n", ArgType.INT)], [{"n": 1}, {"n": 4}], Limits(),
     ...                   SandboxPolicy(isolate=False), WorkerOptions())
-    >>> [(o.index, o.kind.value, o.array.tolist()) for o in run.outcomes()]
+    >>> [(o.index, o.kind.value, o.value.single.tolist()) for o in run.outcomes()]
     [(0, 'ok', [2.0]), (1, 'ok', [8.0])]
 """
 
@@ -49,6 +49,7 @@ from .channel import (
 )
 from .config import Limits
 from .errors import BackendUnavailable
+from .output_tree import MAX_LEAVES, SINGLE_ARRAY, OutputTree, TreeError, TreeSpec, skeleton
 from .problem import ArgSpec, ArgType
 from .sandbox import LAUNCH_FAILED_PREFIX, Cgroup, Sandbox, SandboxPolicy
 from .worker_pool import (
@@ -166,7 +167,7 @@ class OutcomeKind(str, enum.Enum):
 
 @dataclass(frozen=True)
 class CaseOutcome:
-    """The raw result of one case: an array on success, otherwise a message for the learner.
+    """The raw result of one case: the returned value on success, otherwise a message for the learner.
 
     ``exc_type`` is the name of the exception the entry point raised (EXCEPTION, MEMORY and
     BAD_OUTPUT outcomes reported by the worker; empty otherwise). Like ``message``, it comes
@@ -178,7 +179,7 @@ class CaseOutcome:
 
     index: int
     kind: OutcomeKind
-    array: np.ndarray | None = None
+    value: OutputTree | None = None  # what solve returned (OK outcomes only)
     time_s: float | None = None
     message: str = ""
     # Produced by a worker started after a secret (hidden) input had been sent to an earlier one:
@@ -203,8 +204,8 @@ class RunStats:
     restarts: int = 0
     sandboxed: bool = False
     bench_s: dict[int, float] = field(default_factory=dict)  # bench case -> median seconds per call
-    # bench case -> every timed call's (fresh input number, returned array), all checked by the grader
-    bench_outputs: dict[int, list[tuple[int, np.ndarray]]] = field(default_factory=dict)
+    # bench case -> every timed call's (fresh input number, returned value), all checked by the grader
+    bench_outputs: dict[int, list[tuple[int, OutputTree]]] = field(default_factory=dict)
     bench_failure: dict[int, CaseOutcome] = field(default_factory=dict)  # bench case -> first failed call
     launch_error: str = ""
     notes: list[str] = field(default_factory=list)
@@ -242,9 +243,11 @@ class SolutionRun:
         secret: Collection[int] = (),
         public: Collection[int] = (),
         group: RunGroup | None = None,
+        output: TreeSpec = SINGLE_ARRAY,
     ) -> None:
         self.solution = solution
         self.group = group
+        self.output = output  # what solve returns: the worker is told its containers
         self.args = tuple(args)
         self.inputs = list(inputs)
         self.limits = limits
@@ -451,11 +454,12 @@ class SolutionRun:
                 arrays.append(np.asarray(value))
             else:
                 specs.append({"kind": "scalar", "value": value})
-        frame = encode_frame(FrameType.CASE, {"index": index, "nonce": nonce, "args": specs}, arrays)
+        header = {"index": index, "nonce": nonce, "args": specs, "output": skeleton(self.output)}
+        frame = encode_frame(FrameType.CASE, header, arrays)
         _write_all(fd, frame, deadline)
 
     def _receive_result(self, reader: FrameReader, index: int, nonce: str, deadline: float, started: float) -> CaseOutcome:
-        limit = self.limits.max_output_elements * 8 + 4096
+        limit = self.limits.max_output_elements * 8 + 4096 + 256 * MAX_LEAVES  # the data, and each array's .npy header
         while True:
             # Output frames are collected on the way, under the same deadline: printing never buys time.
             frame = reader.read_frame(deadline, max_array_bytes=limit, expect=(*ANSWER_TYPES, FrameType.OUTPUT), refusal=NOT_AN_ANSWER)
@@ -469,15 +473,16 @@ class SolutionRun:
         if answer.kind is FrameType.ERROR:
             kind = OutcomeKind.EXCEPTION if answer.error_kind is None else _ERROR_OUTCOMES[answer.error_kind]
             return CaseOutcome(index, kind, time_s=time_s, message=answer.message, exc_type=answer.exc_type, output=output)
-        if len(frame.arrays) != 1:
-            raise WorkerFrameError("a result frame must carry exactly one array")
-        array = frame.arrays[0]
-        if array.size > self.limits.max_output_elements:
+        try:
+            value = OutputTree.from_wire(frame.header.get("tree"), frame.arrays)
+        except TreeError as exc:
+            raise WorkerFrameError(str(exc)) from None
+        if value.size > self.limits.max_output_elements:
             return CaseOutcome(
                 index, OutcomeKind.OUTPUT_LIMIT, time_s=time_s,
-                message=f"returned {array.size} elements; the limit is {self.limits.max_output_elements}", output=output,
+                message=f"returned {value.size} elements; the limit is {self.limits.max_output_elements}", output=output,
             )
-        return CaseOutcome(index, OutcomeKind.OK, array=array, time_s=time_s, output=output)
+        return CaseOutcome(index, OutcomeKind.OK, value=value, time_s=time_s, output=output)
 
     def _death_outcome(
         self,

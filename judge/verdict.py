@@ -143,6 +143,8 @@ class Mismatch:
     # Values are only filled for public cases; hidden cases never reveal them.
     expected_values: tuple[float, ...] = ()
     got_values: tuple[float, ...] = ()
+    # The leaf of a tree output that differs, e.g. "[1]['var']" (judge.output_tree.format_path); "" for a single array.
+    path: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -157,6 +159,8 @@ class Mismatch:
         if self.expected_values:
             data["expected_values"] = list(self.expected_values)
             data["got_values"] = list(self.got_values)
+        if self.path:
+            data["path"] = self.path
         return data
 
     @classmethod
@@ -174,6 +178,7 @@ class Mismatch:
             first_indices=tuple(_ints(i, f"{where}first_indices") for i in indices),
             expected_values=_floats(json_field(data, "expected_values", list, [], where), f"{where}expected_values"),
             got_values=_floats(json_field(data, "got_values", list, [], where), f"{where}got_values"),
+            path=json_field(data, "path", str, "", where),
         )
 
 

@@ -7,6 +7,12 @@ any submission exists), an unsandboxed one imports the file it was given. Then i
 ``case`` frame with a ``result`` frame (the returned array) or an ``error`` frame (exception
 type, message, and a traceback limited to the solution's own frames).
 
+A problem whose output is a tree (``output.tree``) sends, in each case frame, the skeleton of
+the containers it expects (:func:`judge.output_tree.skeleton`); the returned value is flattened
+into its containers (a dict or any Mapping with str keys, a tuple, a list) and its arrays, sent as
+a JSON structure and plain arrays. Where the skeleton expects an array (everywhere, for a
+single-array problem) the value is converted to one, as it always was.
+
 What the submission writes to ``sys.stdout`` and ``sys.stderr`` (print, ``write``) while it is
 imported or called goes to the judge as ``output`` frames the moment it is written, tagged with
 the call it belongs to: a print just before a crash, ``os._exit`` or a kill has already arrived,
@@ -35,6 +41,7 @@ from typing import Any, BinaryIO, TextIO
 import numpy as np
 
 from judge.channel import ChannelClosed, ErrorKind, FrameReader, FrameType, UnexpectedFrame, encode_frame, send_frame
+from judge.output_tree import MAX_DEPTH, MAX_KEY_CHARS, MAX_LEAVES, format_path
 
 MEMORY_MARKERS = ("RESOURCE_EXHAUSTED", "Out of memory", "out of memory")
 # Output sent per call (and for the import), in UTF-8 bytes; the judge keeps half of it, and knows
@@ -352,7 +359,8 @@ def _serve(reader: FrameReader, capture: _OutputCapture, solve: Callable[..., An
         try:
             result = solve(*args)
             result = jax.block_until_ready(result)
-            array = _to_array(result)
+            arrays: list[np.ndarray] = []
+            structure = _flatten(result, frame.header.get("output"), arrays, ())
         except BaseException as exc:  # noqa: BLE001 - a learner's SystemExit is an error too
             memory = isinstance(exc, MemoryError) or any(m in str(exc) for m in MEMORY_MARKERS)
             kind = ErrorKind.MEMORY if memory else ErrorKind.EXCEPTION
@@ -373,7 +381,7 @@ def _serve(reader: FrameReader, capture: _OutputCapture, solve: Callable[..., An
             )
             continue
         capture.end()
-        capture.channel.send(FrameType.RESULT, {"index": index, "nonce": nonce}, [array])
+        capture.channel.send(FrameType.RESULT, {"index": index, "nonce": nonce, "tree": structure}, arrays)
 
 
 def _build_args(specs: list[dict[str, Any]], arrays: list[np.ndarray], jax: Any) -> list[Any]:
@@ -391,13 +399,53 @@ class _BadOutput(Exception):
     pass
 
 
-def _to_array(result: Any) -> np.ndarray:
+_UNGUIDED = {"any": None}  # a skeleton node for a part of the value the problem does not declare
+
+
+def _flatten(value: Any, guide: Any, arrays: list[np.ndarray], path: tuple[int | str, ...]) -> Any:
+    """``value`` as a wire structure (leaves ``None``), its arrays appended to ``arrays`` depth first.
+
+    ``guide`` is the problem's skeleton at this point: ``None`` where it expects an array (the value
+    is converted, lists included), else containers are followed and anything else is a leaf.
+    """
+    if guide is None:
+        return _leaf(value, arrays, path)
+    if len(path) >= MAX_DEPTH:
+        raise _BadOutput(f"solve returned containers nested more than {MAX_DEPTH} deep")
+    guide = guide if isinstance(guide, dict) else _UNGUIDED
+    if isinstance(value, Mapping):
+        expected = {k: g for k, g in guide.get("dict", [])} if isinstance(guide.get("dict"), list) else {}
+        items = []
+        for key in list(value.keys())[: MAX_LEAVES + 1]:
+            if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY_CHARS:
+                raise _BadOutput(
+                    f"solve returned a dict with a key that is not a string of 1 to {MAX_KEY_CHARS} characters at {format_path(path)}"
+                )
+            items.append([key, _flatten(value[key], expected.get(key, _UNGUIDED), arrays, (*path, key))])
+        return {"dict": items}
+    if isinstance(value, (tuple, list)):
+        kind = "tuple" if isinstance(value, tuple) else "list"
+        inner = guide.get(kind) if isinstance(guide.get(kind), list) else []
+        return {kind: [
+            _flatten(item, inner[i] if i < len(inner) else _UNGUIDED, arrays, (*path, i)) for i, item in enumerate(value[: MAX_LEAVES + 1])
+        ]}
+    return _leaf(value, arrays, path)
+
+
+def _leaf(value: Any, arrays: list[np.ndarray], path: tuple[int | str, ...]) -> None:
+    if len(arrays) >= MAX_LEAVES:
+        raise _BadOutput(f"solve returned more than {MAX_LEAVES} arrays")
+    arrays.append(_to_array(value, f" at {format_path(path)}" if path else ""))
+    return None
+
+
+def _to_array(result: Any, where: str = "") -> np.ndarray:
     try:
         array = np.asarray(result)
     except Exception as exc:  # noqa: BLE001
-        raise _BadOutput(f"solve returned a {type(result).__name__}, which is not convertible to an array: {exc}") from None
+        raise _BadOutput(f"solve returned a {type(result).__name__}{where}, which is not convertible to an array: {exc}") from None
     if array.dtype.kind not in "biuf":
-        raise _BadOutput(f"solve returned a {type(result).__name__} (dtype {array.dtype}); expected a numeric array")
+        raise _BadOutput(f"solve returned a {type(result).__name__}{where} (dtype {array.dtype}); expected a numeric array")
     return array
 
 

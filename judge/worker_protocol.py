@@ -31,8 +31,9 @@ MAX_OUTPUT_DROPPED = 1 << 53  # a count of bytes no process can write in a case'
 # The frames that answer a case, the fields each may have, and what the judge says of any other frame.
 ANSWER_TYPES = (FrameType.RESULT, FrameType.ERROR)
 NOT_AN_ANSWER = "the answer is neither a result nor an error frame"
-_RESULT_KEYS = {"type", "index", "nonce", "arrays"}
-_ERROR_KEYS = _RESULT_KEYS | {"kind", "message", "exc_type"}
+_ANSWER_KEYS = {"type", "index", "nonce", "arrays"}
+_RESULT_KEYS = _ANSWER_KEYS | {"tree"}  # "tree": the structure of the arrays (judge.output_tree.OutputTree.from_wire checks it)
+_ERROR_KEYS = _ANSWER_KEYS | {"kind", "message", "exc_type"}
 _ALLOWED_KEYS = {FrameType.RESULT: _RESULT_KEYS, FrameType.ERROR: _ERROR_KEYS}
 _IMPORT_OUTPUT_KEYS = {"type", "arrays", "text", "dropped"}
 _CASE_OUTPUT_KEYS = _IMPORT_OUTPUT_KEYS | {"index", "nonce"}
@@ -44,7 +45,7 @@ class WorkerFrameError(ProtocolError):
 
 @dataclass(frozen=True)
 class ResultFrame:
-    """A validated answer to one case: a result (one array follows) or an error."""
+    """A validated answer to one case: a result (its arrays follow, the structure in the header's ``"tree"``) or an error."""
 
     kind: FrameType  # RESULT or ERROR
     index: int

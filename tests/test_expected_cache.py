@@ -49,7 +49,7 @@ def test_second_call_is_served_from_cache(fresh: tuple[Problem, Config], referen
     assert len(reference_calls) == 1
     assert all(e.from_cache for e in second.values())
     for case_id in first:
-        np.testing.assert_array_equal(first[case_id].array, second[case_id].array)
+        np.testing.assert_array_equal(first[case_id].value.single, second[case_id].value.single)
 
 
 def test_changed_case_recomputes_only_that_case(fresh: tuple[Problem, Config], reference_calls: list[list[str]]) -> None:
@@ -59,7 +59,7 @@ def test_changed_case_recomputes_only_that_case(fresh: tuple[Problem, Config], r
     problem.cases_file.write_text(text.replace("features: 4", "features: 5", 1))  # small-multichannel
     after = outputs(problem, config)
     assert reference_calls[-1] == ["small-multichannel"]
-    assert after["small-multichannel"].array.shape != before["small-multichannel"].array.shape
+    assert after["small-multichannel"].value.single.shape != before["small-multichannel"].value.single.shape
 
 
 def test_changed_reference_recomputes_everything(fresh: tuple[Problem, Config], reference_calls: list[list[str]]) -> None:
@@ -112,7 +112,7 @@ def test_corrupt_entries_are_rebuilt(fresh: tuple[Problem, Config], reference_ca
     assert len(reference_calls) == 2 and len(reference_calls[1]) == 3
     for case_id, e in again.items():
         assert not e.from_cache
-        np.testing.assert_array_equal(e.array, good[case_id].array)
+        np.testing.assert_array_equal(e.value.single, good[case_id].value.single)
 
 
 def test_unreadable_cache_dir_still_grades(fresh: tuple[Problem, Config], reference_calls: list[list[str]]) -> None:
@@ -120,7 +120,7 @@ def test_unreadable_cache_dir_still_grades(fresh: tuple[Problem, Config], refere
     config.cache_dir.mkdir(parents=True)
     (config.cache_dir / "expected").write_text("a file where a folder should be")
     result = outputs(problem, config)
-    assert all(e.array is not None for e in result.values())
+    assert all(e.value is not None for e in result.values())
 
 
 def test_concurrent_fillers_run_the_reference_once(fresh: tuple[Problem, Config], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -147,4 +147,4 @@ def test_concurrent_fillers_run_the_reference_once(fresh: tuple[Problem, Config]
     for thread in threads:
         thread.join(timeout=300)
     assert len(calls) == 1 and len(found) == 2
-    assert all(e.array is not None for result in found for e in result.values())
+    assert all(e.value is not None for result in found for e in result.values())

@@ -16,6 +16,7 @@ from judge.channel import FrameReader, ProtocolError, parse_header, send
 from judge.errors import ProblemSpecError
 from judge.expected import Expected
 from judge.grade import HIDDEN_DETAIL, HIDDEN_MESSAGES, judge_case
+from judge.output_tree import OutputTree
 from judge.problem import HiddenFeedback, load_problem
 from judge.runner import CaseOutcome, OutcomeKind
 from judge.verdict import Verdict
@@ -43,8 +44,8 @@ def test_hidden_failure_says_only_the_judges_fixed_text(conv1d, kind: OutcomeKin
 
 def test_hidden_wrong_answer_gives_no_figures(conv1d) -> None:
     problem, case = conv1d
-    expected = Expected(np.zeros(6, dtype=np.float32))
-    got = CaseOutcome(0, OutcomeKind.OK, array=np.ones(6, dtype=np.float32), time_s=0.04)
+    expected = Expected(OutputTree.of(np.zeros(6, dtype=np.float32)))
+    got = CaseOutcome(0, OutcomeKind.OK, value=OutputTree.of(np.ones(6, dtype=np.float32)), time_s=0.04)
     result = judge_case(problem, case, got, expected)
     assert result.verdict is Verdict.WRONG_ANSWER
     assert result.message == f"wrong values ({HIDDEN_DETAIL})"

@@ -23,6 +23,7 @@ from judge.hints import (
     signature_hint,
     solution_outputs,
 )
+from judge.output_tree import OutputTree
 from judge.problem import HiddenFeedback, Problem, load_problem
 from judge.runner import CaseOutcome, OutcomeKind
 from judge.solutions import load_pitfalls, read_header
@@ -65,7 +66,7 @@ def seeded(tmp_path: Path, problem: Problem, monkeypatch: pytest.MonkeyPatch) ->
         raise AssertionError("a pitfall ran although its output is cached")
 
     monkeypatch.setattr(hints_mod, "_run_trusted", no_run)
-    expected = {c.id: Expected(np.zeros(1, dtype=np.float32)) for c in cases}
+    expected = {c.id: Expected(OutputTree.of(np.zeros(1, dtype=np.float32))) for c in cases}
     return HintMatcher(problem, cases, [{} for _ in cases], expected, config), cases
 
 

@@ -24,6 +24,7 @@ from judge.cases import load_cases
 from judge.config import Config, Limits
 from judge.expected import Expected
 from judge.grade import grade, judge_case
+from judge.output_tree import OutputTree
 from judge.problem import ArgSpec, ArgType, Problem
 from judge.report import QUOTE, make_console, render_json, render_text
 from judge.runner import MAX_CASE_OUTPUT_BYTES, CaseOutcome, OutcomeKind, SolutionRun, WorkerOptions, _OutputLog
@@ -124,9 +125,10 @@ def conv1d_cases(conv1d: Problem) -> tuple[Problem, list]:
 def test_a_hidden_case_never_carries_output(conv1d_cases: tuple[Problem, list], kind: OutcomeKind) -> None:
     problem, (_, hidden) = conv1d_cases
     array = np.ones(6, dtype=np.float32) if kind is OutcomeKind.OK else None
-    outcome = CaseOutcome(0, kind, array=array, time_s=0.2, message="m", output=LEAK + "\n")
+    outcome = CaseOutcome(0, kind, value=None if array is None else OutputTree.of(array), time_s=0.2, message="m", output=LEAK + "\n")
+    expected = Expected(OutputTree.of(np.zeros(6, np.float32)))
     for after_secret in (False, True):
-        result = judge_case(problem, hidden, dataclasses.replace(outcome, after_secret=after_secret), Expected(np.zeros(6, np.float32)))
+        result = judge_case(problem, hidden, dataclasses.replace(outcome, after_secret=after_secret), expected)
         assert result.output == ""
         assert "LEAK" not in json.dumps(result.to_json())
 

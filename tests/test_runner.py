@@ -32,7 +32,7 @@ def test_a_crash_in_one_case_does_not_hide_the_others(tmp_path: Path) -> None:
     outcomes, runner, _ = run(tmp_path, "import os\ndef solve(n, x):\n    if n == 1:\n        os._exit(3)\n    return x * n\n")
     assert [o.kind for o in outcomes] == [OutcomeKind.OK, OutcomeKind.CRASH, OutcomeKind.OK]
     assert "status 3" in outcomes[1].message
-    np.testing.assert_array_equal(outcomes[2].array, np.arange(4) * 2)
+    np.testing.assert_array_equal(outcomes[2].value.single, np.arange(4) * 2)
     assert runner.stats.restarts == 1 and runner.stats.sandboxed
 
 
@@ -90,7 +90,7 @@ def test_trusted_and_sandboxed_runs_get_the_same_small_environment(tmp_path: Pat
         runner = SolutionRun(path, ARGS, INPUTS[:1], Limits(memory_mib=1024), policy, WorkerOptions())
         (outcome,) = list(runner.outcomes())
         assert outcome.kind is OutcomeKind.OK
-        np.testing.assert_array_equal(outcome.array, np.arange(4, dtype=np.float32))
+        np.testing.assert_array_equal(outcome.value.single, np.arange(4, dtype=np.float32))
 
 
 def test_total_time_running_out_while_a_worker_boots_is_a_time_limit_not_a_judge_fault(tmp_path: Path) -> None:

@@ -252,14 +252,14 @@ def _rejection_sets(
     failures: dict[str, str] = {}
     for case in cases:
         exp = expected[case.id]
-        if exp.array is None:
+        if exp.value is None:
             failures[case.id] = exp.error
             result[case.id] = set()
             continue
         result[case.id] = {
             str(path.relative_to(problem.solutions_dir))
             for path in wrong
-            if rejects(outputs[path].get(case.id, PitfallOutput(None, OutcomeKind.INTERNAL)), exp.array, case, problem)
+            if rejects(outputs[path].get(case.id, PitfallOutput(None, OutcomeKind.INTERNAL)), exp.value, case, problem)
         }
     return result, failures
 

@@ -39,11 +39,12 @@ from typing import Any
 import numpy as np
 
 from ..cases import TestCase, load_cases, materialize, tolerance_for
-from ..compare import compare
+from ..compare import compare_leaf, leaf_rules
 from ..config import Config
 from ..errors import JudgeError
 from ..expected import expected_outputs
 from ..grade import grade
+from ..output_tree import OutputTree, format_path, spec_at
 from ..problem import Problem, load_problem
 from ..safe_text import strict_json, visible
 from ..sandbox import SandboxPolicy
@@ -221,27 +222,47 @@ def _check_files(problem: Problem) -> CheckItem:
 
 def _check_reference(
     problem: Problem, cases: Sequence[TestCase], inputs: Sequence[dict[str, Any]], config: Config
-) -> tuple[CheckItem, dict[str, np.ndarray] | None]:
+) -> tuple[CheckItem, dict[str, OutputTree] | None]:
     name = "reference is deterministic and finite"
     first = expected_outputs(problem, cases, inputs, config, use_cache=False)
     second = expected_outputs(problem, cases, inputs, config, use_cache=False)
     faults: list[str] = []
-    arrays: dict[str, np.ndarray] = {}
+    values: dict[str, OutputTree] = {}
     for case in cases:
-        a, b = first[case.id], second[case.id]
-        if a.array is None or b.array is None:
-            faults.append(f"case {case.id!r}: {a.error or b.error}")
+        a, b = first[case.id].value, second[case.id].value
+        if a is None or b is None:
+            faults.append(f"case {case.id!r}: {first[case.id].error or second[case.id].error}")
             continue
-        if a.array.dtype != b.array.dtype or a.array.shape != b.array.shape or a.array.tobytes() != b.array.tobytes():
+        if not a.identical(b):
             faults.append(f"case {case.id!r}: two runs differ (not bitwise identical)")
             continue
-        if a.array.dtype.kind == "f" and not np.all(np.isfinite(a.array)):
+        if any(x.dtype.kind == "f" and not np.all(np.isfinite(x)) for _, x in a.leaves()):
             faults.append(f"case {case.id!r}: non-finite output")
             continue
-        arrays[case.id] = a.array
+        wrong_kind = _dtype_mismatch(problem, a)
+        if wrong_kind:
+            faults.append(f"case {case.id!r}: {wrong_kind}")
+            continue
+        values[case.id] = a
     if faults:
         return CheckItem(name, False, "; ".join(faults[:3]) + (f" (+{len(faults) - 3} more)" if len(faults) > 3 else ""), tuple(faults)), None
-    return CheckItem(name, True, f"{len(cases)} cases, 2 runs, bitwise identical"), arrays
+    return CheckItem(name, True, f"{len(cases)} cases, 2 runs, bitwise identical"), values
+
+
+def _dtype_mismatch(problem: Problem, value: OutputTree) -> str:
+    """Where the reference returns another kind of dtype (float, int, bool) than problem.yaml declares; "" if nowhere.
+
+    The declared dtype decides whether a leaf compares exactly, so a reference that disagrees with it is a fault.
+    """
+    for path, array in value.leaves():
+        declared = spec_at(problem.output.tree, path).dtype
+        if declared and _kind(np.dtype(declared)) != _kind(array.dtype):
+            return f"the reference returns {array.dtype} at {format_path(path)}, but problem.yaml declares {declared}"
+    return ""
+
+
+def _kind(dtype: np.dtype) -> str:
+    return {"b": "bool", "i": "integer", "u": "integer", "f": "float"}.get(dtype.kind, dtype.kind)
 
 
 def _grade_solutions(
@@ -299,27 +320,29 @@ def bfloat16_round(array: np.ndarray) -> np.ndarray:
 
 
 def _check_tolerances(
-    problem: Problem, cases: Sequence[TestCase], expected: dict[str, np.ndarray]
+    problem: Problem, cases: Sequence[TestCase], expected: dict[str, OutputTree]
 ) -> tuple[CheckItem, list[str]]:
+    """Each float leaf compared with a tolerance (not exactly) must reject zeros and its bfloat16 rounding."""
     name = "tolerance rejects zeros and a bfloat16-rounded reference"
     loose: list[str] = []
     untestable: list[str] = []
     for case in cases:
-        exp = expected[case.id]
         tol = tolerance_for(problem, case)
-        if exp.dtype.kind != "f":
+        testable = False
+        for rule in leaf_rules(expected[case.id], problem.output.tree, rtol=tol.rtol, atol=tol.atol):
+            exp = rule.expected
+            if exp.dtype.kind != "f" or rule.exact:
+                continue
+            where = f" at {format_path(rule.path)}" if rule.path else ""
+            bf16 = bfloat16_round(exp).astype(exp.dtype)
+            testable = testable or (bool(np.any(exp)) and not np.array_equal(bf16, exp))
+            if np.any(exp) and compare_leaf(rule, np.zeros_like(exp), reveal=False).ok:
+                loose.append(f"case {case.id!r}: an all-zeros answer{where} passes rtol={rule.rtol:g}, atol={rule.atol:g}")
+            if not np.array_equal(bf16, exp):
+                if compare_leaf(rule, bf16, reveal=False).ok:
+                    loose.append(f"case {case.id!r}: the bfloat16-rounded reference{where} passes rtol={rule.rtol:g}, atol={rule.atol:g}")
+        if not testable:
             untestable.append(case.id)
-            continue
-        if not np.any(exp):
-            untestable.append(case.id)
-        elif compare(exp, np.zeros_like(exp), rtol=tol.rtol, atol=tol.atol, reveal=False).ok:
-            loose.append(f"case {case.id!r}: an all-zeros answer passes rtol={tol.rtol:g}, atol={tol.atol:g}")
-        bf16 = bfloat16_round(exp).astype(exp.dtype)
-        if np.array_equal(bf16, exp):
-            if case.id not in untestable:
-                untestable.append(case.id)
-        elif compare(exp, bf16, rtol=tol.rtol, atol=tol.atol, reveal=False).ok:
-            loose.append(f"case {case.id!r}: the bfloat16-rounded reference passes rtol={tol.rtol:g}, atol={tol.atol:g}")
     if loose:
         return CheckItem(name, False, "; ".join(loose[:3]) + (f" (+{len(loose) - 3} more)" if len(loose) > 3 else ""), tuple(loose)), untestable
     note = f"{len(cases) - len(untestable)} cases"

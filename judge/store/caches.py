@@ -43,7 +43,7 @@ def warm_caches(problem: Problem, config: Config) -> str:
     cases = load_cases(problem)
     inputs = [materialize(problem, c) for c in cases]
     expected = expected_outputs(problem, cases, inputs, config)
-    failures = [cid for cid, e in expected.items() if e.array is None]
+    failures = [cid for cid, e in expected.items() if e.value is None]
 
     # Pitfall outputs (for hints) come from trusted runs of the wrong solutions, which also
     # fill the compilation cache with their operations.
