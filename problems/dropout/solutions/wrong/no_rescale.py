@@ -7,7 +7,6 @@
 
 import flax.linen as nn
 import jax
-import jax.numpy as jnp
 
 
 class Dropout(nn.Module):
