@@ -426,8 +426,12 @@ def _parse_leaf(
     for key in raw:
         if key not in LEAF_KEYS:
             valid = (*LEAF_KEYS, *(c.value for c in Container))
+            hint = _did_you_mean(key, valid)
+            if key is None or not str(key).isidentifier():
+                # {description: mean, shape (D,)} reads as the keys 'shape (D' and ')': a comma in flow style splits
+                hint = ' (text with a comma inside {...} must be quoted: description: "mean, shape (D,)")'
             raise fail(f"unknown key {key!r}; a leaf's options are {', '.join(LEAF_KEYS)}, a container is one of tuple, list, dict"
-                       + _did_you_mean(key, valid), *where(str(key)))
+                       + hint, *where(str(key)))
     dtype = raw.get("dtype", default_dtype)
     if "dtype" in raw and dtype_error(dtype):
         raise fail(str(dtype_error(dtype)), *where("dtype"))

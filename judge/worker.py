@@ -30,6 +30,7 @@ import contextlib
 import importlib.util
 import inspect
 import io
+import itertools
 import os
 import sys
 import threading
@@ -416,7 +417,10 @@ def _flatten(value: Any, guide: Any, arrays: list[np.ndarray], path: tuple[int |
     if isinstance(value, Mapping):
         expected = {k: g for k, g in guide.get("dict", [])} if isinstance(guide.get("dict"), list) else {}
         items = []
-        for key in list(value.keys())[: MAX_LEAVES + 1]:
+        keys = list(itertools.islice(value.keys(), MAX_LEAVES + 1))
+        if len(keys) > MAX_LEAVES:
+            raise _BadOutput(f"solve returned a dict of more than {MAX_LEAVES} items at {format_path(path)}")
+        for key in keys:
             if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY_CHARS:
                 raise _BadOutput(
                     f"solve returned a dict with a key that is not a string of 1 to {MAX_KEY_CHARS} characters at {format_path(path)}"
@@ -425,9 +429,11 @@ def _flatten(value: Any, guide: Any, arrays: list[np.ndarray], path: tuple[int |
         return {"dict": items}
     if isinstance(value, (tuple, list)):
         kind = "tuple" if isinstance(value, tuple) else "list"
+        if len(value) > MAX_LEAVES:
+            raise _BadOutput(f"solve returned a {kind} of more than {MAX_LEAVES} items at {format_path(path)}")
         inner = guide.get(kind) if isinstance(guide.get(kind), list) else []
         return {kind: [
-            _flatten(item, inner[i] if i < len(inner) else _UNGUIDED, arrays, (*path, i)) for i, item in enumerate(value[: MAX_LEAVES + 1])
+            _flatten(item, inner[i] if i < len(inner) else _UNGUIDED, arrays, (*path, i)) for i, item in enumerate(value)
         ]}
     return _leaf(value, arrays, path)
 

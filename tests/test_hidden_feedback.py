@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import struct
@@ -16,7 +17,7 @@ from judge.channel import FrameReader, ProtocolError, parse_header, send
 from judge.errors import ProblemSpecError
 from judge.expected import Expected
 from judge.grade import HIDDEN_DETAIL, HIDDEN_MESSAGES, judge_case
-from judge.output_tree import OutputTree
+from judge.output_tree import Branch, Container, LeafSpec, OutputTree
 from judge.problem import HiddenFeedback, load_problem
 from judge.runner import CaseOutcome, OutcomeKind
 from judge.verdict import Verdict
@@ -50,6 +51,36 @@ def test_hidden_wrong_answer_gives_no_figures(conv1d) -> None:
     assert result.verdict is Verdict.WRONG_ANSWER
     assert result.message == f"wrong values ({HIDDEN_DETAIL})"
     assert result.max_abs_error is None and result.mismatch is None and result.time_s == 0.0
+
+
+def test_hidden_tree_answers_name_no_key_path_or_size(conv1d) -> None:
+    """A tree output: the hidden message is one of three fixed ones, never the submission's keys,
+    the path of the wrong leaf, or the size of its containers (all of which it may choose)."""
+    problem, case = conv1d
+    stats_spec = Branch(Container.DICT, (("mean", LeafSpec()), ("n", LeafSpec(dtype="int32"))))
+    spec = Branch(Container.TUPLE, ((0, LeafSpec(dtype="float32")), (1, stats_spec)))
+    problem = dataclasses.replace(problem, output=dataclasses.replace(problem.output, tree=spec))
+
+    def answer(stats: dict[str, object], kind: Container = Container.TUPLE) -> OutputTree:
+        inner = Branch(Container.DICT, tuple((k, np.asarray(v)) for k, v in stats.items()))
+        return OutputTree(Branch(kind, ((0, np.zeros(3, np.float32)), (1, inner))))
+
+    expected = Expected(answer({"mean": [1.0], "n": 3}))
+    cases = {
+        "wrong structure": [answer({"mean": [1.0], "n": 3, LEAK: 0}), answer({"mean": [1.0]}), answer({"mean": [1.0], "n": 3}, Container.LIST)],
+        "wrong values": [answer({"mean": [1.0], "n": 4}), answer({"mean": [float("nan")], "n": 3})],
+        "wrong shape": [answer({"mean": [1.0, 2.0], "n": 3})],
+        "": [answer({"n": 3, "mean": [1.0]})],  # key order is free
+    }
+    for message, answers in cases.items():
+        for got in answers:
+            result = judge_case(problem, case, CaseOutcome(0, OutcomeKind.OK, value=got, time_s=0.5), expected)
+            assert result.message == (f"{message} ({HIDDEN_DETAIL})" if message else ""), got.to_wire()[0]
+            assert result.mismatch is None and result.max_abs_error is None
+            assert not any(s in json.dumps(result.to_json()) for s in ("LEAK", "mean", "[1]", "'n'"))
+    public = dataclasses.replace(case, hidden=False)
+    shown = judge_case(problem, public, CaseOutcome(0, OutcomeKind.OK, value=answer({"mean": [1.0], "n": 4}), time_s=0.5), expected)
+    assert shown.message == "[1]['n']: 1/1 elements differ (compared exactly)"
 
 
 def test_feedback_none_gives_the_verdict_only(conv1d) -> None:

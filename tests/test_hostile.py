@@ -394,10 +394,10 @@ def hidden_cases(judge_env: JudgeEnv) -> list:
 
 
 def _allowed_hidden_messages() -> set[str]:
-    from judge.grade import HIDDEN_DETAIL, HIDDEN_MESSAGES
+    from judge.grade import HIDDEN_DETAIL, HIDDEN_MESSAGES, HIDDEN_WRONG, HIDDEN_WRONG_VALUES
 
-    fixed = {f"{m} ({HIDDEN_DETAIL})" for m in HIDDEN_MESSAGES.values()}
-    return fixed | {f"wrong shape ({HIDDEN_DETAIL})", f"wrong values ({HIDDEN_DETAIL})", ""}
+    fixed = {f"{m} ({HIDDEN_DETAIL})" for m in (*HIDDEN_MESSAGES.values(), *HIDDEN_WRONG.values(), HIDDEN_WRONG_VALUES)}
+    return fixed | {""}
 
 
 def _leak_secrets(problem, cases) -> list[str]:

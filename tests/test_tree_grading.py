@@ -10,9 +10,11 @@ from __future__ import annotations
 import io
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 
+from judge.authoring.check import check_problem
 from judge.cases import load_cases
 from judge.config import Config
 from judge.grade import HIDDEN_DETAIL, grade
@@ -123,6 +125,9 @@ def tree_problem(tmp_path_factory: pytest.TempPathFactory) -> Problem:
     (root / "cases.yaml").write_text(CASES_YAML)
     (root / "reference.py").write_text(REFERENCE)
     (root / "solutions" / "wrong" / "off_by_one.py").write_text(WRONG_OFF_BY_ONE)
+    (root / "solutions" / "accepted" / "jax_frozendict.py").write_text("# expect: accepted\n" + submission_source(SUBMISSIONS["accepted_jax"]))
+    (root / "statement.md").write_text("# Centre a batch\n\nReturn `(x - mean, {'mean': ..., 'positive': ..., 'milli': ...})`.\n")
+    (root / "template.py").write_text("def solve(x):\n    raise NotImplementedError\n")
     return load_problem(root)
 
 
@@ -202,3 +207,22 @@ def test_hidden_reports_carry_nothing_the_submission_chose(graded: dict[str, Sub
         for case in result.cases:
             if case.hidden:
                 assert "[" not in case.message and "'" not in case.message, (name, case.message)
+
+
+def test_judge_check_passes_a_tree_problem_and_tests_each_float_leaf(tree_problem: Problem, config: Config) -> None:
+    report = check_problem(tree_problem.root, config)
+    assert report.ok, [(i.name, i.message) for i in report.items if not i.ok]
+    # "tiny" has bfloat16-exact float leaves: it cannot test the tolerance; the generated cases can
+    assert report.untestable_tolerance_cases == ("tiny",)
+
+
+def test_judge_check_fails_a_reference_that_returns_other_containers(tree_problem: Problem, config: Config,
+                                                                   tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "tree-stats"
+    shutil.copytree(tree_problem.root, root)
+    (root / "reference.py").write_text(REFERENCE.replace("return (x - mean,", "return [x - mean,").replace("})", "}]"))
+    report = check_problem(root, config)
+    failed = {i.name: i.message for i in report.items if not i.ok}
+    assert "output: expected a tuple, got a list" in failed["reference is deterministic and finite"], failed

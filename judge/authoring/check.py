@@ -7,16 +7,18 @@ Checks, in order (a failed early check skips the ones that need it):
    one wrong solution, each with a valid ``# expect:`` line and, for wrong ones, a ``# hint:``),
    and no ``TODO(author)`` placeholder left by ``judge new`` remains.
 3. The reference runs on every case twice (bypassing the expected-output cache) with bitwise
-   identical, finite outputs.
+   identical, finite outputs, in the containers ``output.tree`` declares and with the kinds of
+   dtype (float, integer, bool) it declares for each leaf.
 4. Every ``solutions/accepted/`` file is accepted and every ``solutions/wrong/`` file gets the
    verdict it declares (graded with :func:`judge.grade.grade`, sandboxed, two at a time).
 5. Every wrong solution is rejected by at least one case. The table of which case rejects which
    wrong solution is printed; *redundant* cases are those a greedy set cover does not need
    (informational only: a redundant case may still guard a shape edge or a pitfall no wrong
    solution covers yet).
-6. Tolerance sanity, per case with its effective rtol/atol: an all-zeros answer fails, and so
-   does the reference's own output rounded to bfloat16. A case whose expected output is all
-   zeros (or exactly representable in bfloat16) cannot be tested this way and is listed.
+6. Tolerance sanity, per case and per float leaf compared with a tolerance (its effective
+   rtol/atol): an all-zeros answer fails, and so does the reference's own output rounded to
+   bfloat16. A case whose expected output is all zeros (or exactly representable in bfloat16) in
+   every such leaf cannot be tested this way and is listed.
 
 The check never raises for a bad problem: every finding is a :class:`CheckItem`.
 

@@ -32,7 +32,7 @@ gen:                      # shared dimension ranges named in array gen shapes
   dims: {{N: [1, 32], C: [1, 16]}}
 output:
   description: the layer output, shape (N, features)
-  dtype: float32
+  dtype: float32          # returns several arrays? declare them in output.tree (docs/authoring.md)
 tolerance:                # |got - expected| <= atol + rtol * |expected|, element-wise
   rtol: 1.0e-5
   atol: 1.0e-5
