@@ -34,3 +34,8 @@ def test_shipped_problem_passes_check(root: Path, session_cache: Path) -> None:
 
 def test_there_are_at_least_three_problems() -> None:
     assert {"conv1d", "conv2d", "layernorm"} <= {p.name for p in PROBLEMS}
+
+
+def test_tree_output_problems_ship() -> None:
+    """The problems whose output is a tree (issue 14) are shipped, so the suite checks and grades them."""
+    assert {"batchnorm", "grads", "dropout"} <= {p.name for p in PROBLEMS}
