@@ -33,4 +33,4 @@ def test_shipped_problem_passes_check(root: Path, session_cache: Path) -> None:
 
 
 def test_there_are_at_least_three_problems() -> None:
-    assert {"conv1d", "conv2d", "layernorm", "dense", "embedding"} <= {p.name for p in PROBLEMS}
+    assert {"conv1d", "conv2d", "layernorm", "dense", "embedding", "attention"} <= {p.name for p in PROBLEMS}
