@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ProblemSpecError
-from .genspec import DEFAULT_DIST, DIST_PARAMS, DISTRIBUTIONS
+from .genspec import DEFAULT_DIST, DIST_PARAMS, DISTRIBUTIONS, INTEGER_RANGES, integer_draw_error
 from .problem import ArgSpec, ArgType, Problem, Tolerance, dtype_error
 from .yamlio import LineDict, LineList, load_yaml_file, yaml_number
 
@@ -200,6 +200,8 @@ def _check_input(spec: ArgSpec, value: Any, fail: Any) -> None:
     elif isinstance(value, dict):
         _check_generator(spec, value, fail)
     elif isinstance(value, list):
+        if spec.dtype in INTEGER_RANGES:
+            _check_integer_literal(spec.dtype, value, fail)
         try:
             array = np.array(value, dtype=spec.dtype)
         except (ValueError, TypeError) as exc:
@@ -210,6 +212,21 @@ def _check_input(spec: ArgSpec, value: Any, fail: Any) -> None:
             raise fail(f"must be a {spec.ndim}-D array; the literal is {array.ndim}-D with shape {array.shape}")
     else:
         raise fail(f"must be a nested list or a generator spec mapping (shape, dtype, dist, seed); got {value!r}")
+
+
+def _check_integer_literal(dtype: str, value: list[Any], fail: Any) -> None:
+    """Every entry of an integer (or bool) array literal is an integer that ``dtype`` holds:
+    NumPy would truncate ``1.5`` and wrap (or refuse with an OverflowError) what does not fit."""
+    lo, hi = INTEGER_RANGES[dtype]
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif not isinstance(item, int) or (isinstance(item, bool) and dtype != "bool"):
+            raise fail(f"{dtype} array literal entries must be integers; got {item!r}")
+        elif not lo <= item <= hi:
+            raise fail(f"{item} does not fit {dtype} ([{lo}, {hi}])")
 
 
 def _check_generator(spec: ArgSpec, gen: Mapping[str, Any], fail: Any) -> None:
@@ -242,6 +259,9 @@ def _check_generator(spec: ArgSpec, gen: Mapping[str, Any], fail: Any) -> None:
             raise fail(f"generator {key!r} must be a number; got {v!r}")
     if dist == "randint" and ("low" not in gen or "high" not in gen or gen["low"] >= gen["high"]):
         raise fail("randint needs integer 'low' < 'high'")
+    error = integer_draw_error(dtype, dist, gen.get("low"), gen.get("high"))
+    if error:
+        raise fail(f"generator {error}")
     if dist == "uniform" and gen.get("low", 0.0) >= gen.get("high", 1.0):
         raise fail("uniform needs 'low' < 'high'")
     if dist == "normal" and gen.get("std", 1.0) < 0:

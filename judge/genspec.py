@@ -76,12 +76,46 @@ DISTRIBUTIONS: dict[str, Distribution] = {
     "randint": Distribution(("low", "high"), None, "integers"),
 }
 DIST_NAMES = tuple(DISTRIBUTIONS)
+# The values each integer (and bool) array dtype holds: such arrays are drawn with randint only.
+INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "int8": (-(2**7), 2**7 - 1),
+    "int16": (-(2**15), 2**15 - 1),
+    "int32": (-(2**31), 2**31 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+    "uint8": (0, 2**8 - 1),
+    "bool": (0, 1),
+}
 DEFAULT_DIST = "normal"
 DIST_PARAMS = tuple(dict.fromkeys(key for dist in DISTRIBUTIONS.values() for key in dist.params))  # mean, std, low, high
 _SCALAR_KEYS = {"min", "max", "integer", "choices"}
 _ARRAY_KEYS = {"shape", "dist", *DIST_PARAMS}
 
 Fail = Callable[[str, str], Exception]  # (message, key) -> exception to raise
+
+
+def integer_draw_error(dtype: str | None, dist: str, low: Any, high: Any) -> str | None:
+    """Why drawing an array of ``dtype`` with ``dist`` from ``[low, high)`` would not give exactly
+    the integers asked for (a float distribution truncated, a range wrapped around); None if it
+    would, or if ``dtype`` is not an integer dtype.
+
+    Example:
+        >>> integer_draw_error("int32", "randint", 0, 10) is None
+        True
+        >>> integer_draw_error("int8", "randint", 0, 1000)
+        'randint draws from [low, high) = [0, 1000), which does not fit int8 ([-128, 127])'
+        >>> integer_draw_error("int32", "normal", None, None)
+        'int32 arrays must use dist randint (integers in [low, high)); normal draws floats'
+    """
+    if dtype not in INTEGER_RANGES:
+        return None
+    if dist != "randint":
+        return f"{dtype} arrays must use dist randint (integers in [low, high)); {dist} draws floats"
+    if not (_is_int(low) and _is_int(high)):
+        return f"randint needs integer 'low' and 'high'; got low={low!r}, high={high!r}"
+    lo, hi = INTEGER_RANGES[dtype]
+    if low < lo or high - 1 > hi:
+        return f"randint draws from [low, high) = [{low}, {high}), which does not fit {dtype} ([{lo}, {hi}])"
+    return None
 
 
 @dataclass(frozen=True)
@@ -125,8 +159,9 @@ def parse_dims(raw: Any, fail: Fail) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
-def parse_arg_gen(raw: Any, arg_type: str, fail: Fail, ndim: int | None = None) -> ArgGen:
-    """One argument's ``gen:`` block; ``fail(message, key)`` builds the error to raise."""
+def parse_arg_gen(raw: Any, arg_type: str, fail: Fail, ndim: int | None = None, dtype: str | None = None) -> ArgGen:
+    """One argument's ``gen:`` block; ``fail(message, key)`` builds the error to raise. An
+    integer ``dtype`` admits only ``randint`` with a range that fits it."""
     if not isinstance(raw, Mapping):
         raise fail("must be a mapping", "gen")
     if arg_type == "array":
@@ -161,6 +196,10 @@ def parse_arg_gen(raw: Any, arg_type: str, fail: Fail, ndim: int | None = None) 
                 params.append((key, value))
         if "randint" in dists and not ("low" in raw and "high" in raw):
             raise fail("dist randint needs 'low' and 'high'", "gen")
+        for name in dists:
+            error = integer_draw_error(dtype, name, dict(params).get("low"), dict(params).get("high"))
+            if error:
+                raise fail(error, "gen")
         return ArgGen(shape=tuple(dims), dists=dists, params=tuple(params))
     for key in raw:
         if key not in _SCALAR_KEYS:

@@ -404,7 +404,8 @@ def _parse_arg(item: LineDict, index: int, file: Path) -> ArgSpec:
     gen = None
     if "gen" in item:
         gen = parse_arg_gen(
-            item["gen"], arg_type.value, lambda m, k: ProblemSpecError(m, file=file, line=item.line_of("gen"), field=f"args[{index}].gen"), ndim
+            item["gen"], arg_type.value, lambda m, k: ProblemSpecError(m, file=file, line=item.line_of("gen"), field=f"args[{index}].gen"), ndim,
+            dtype,
         )
     return ArgSpec(
         name=name,

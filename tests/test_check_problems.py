@@ -33,7 +33,7 @@ def test_shipped_problem_passes_check(root: Path, session_cache: Path) -> None:
 
 
 def test_there_are_at_least_three_problems() -> None:
-    assert {"conv1d", "conv2d", "layernorm"} <= {p.name for p in PROBLEMS}
+    assert {"conv1d", "conv2d", "layernorm", "dense", "embedding", "attention"} <= {p.name for p in PROBLEMS}
 
 
 def test_tree_output_problems_ship() -> None:

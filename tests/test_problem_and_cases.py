@@ -178,3 +178,59 @@ def test_arg_type_converts_scalars_as_solve_gets_them() -> None:
     assert ArgType.BOOL.convert(True) is True
     with pytest.raises(TypeError):
         ArgType.ARRAY.convert([1.0])
+
+
+@pytest.fixture()
+def embedding_copy(tmp_path: Path, repo: Path) -> Path:
+    dest = tmp_path / "embedding"
+    shutil.copytree(repo / "problems" / "embedding", dest)
+    return dest
+
+
+def test_integer_array_inputs_reach_solve_as_exact_integers(embedding_copy: Path) -> None:
+    """embedding's int32 tokens: literal and randint-generated, materialized as int32 in range."""
+    problem = load_problem(embedding_copy)
+    assert problem.arg("tokens").dtype == "int32"
+    for case in load_cases(problem):
+        tokens = materialize(problem, case)["tokens"]
+        assert tokens.dtype == np.int32 and tokens.ndim == 1
+        assert 0 <= tokens.min() and tokens.max() < case.inputs["vocab_size"]
+    literal = materialize(problem, next(c for c in load_cases(problem) if c.id == "large-vocabulary"))["tokens"]
+    assert literal.tolist()[:3] == [999, 0, 500]
+
+
+@pytest.mark.parametrize(
+    ("new", "match"),
+    [
+        ("tokens: [3, 0.5, 3]", r"int32 array literal entries must be integers; got 0\.5"),
+        ("tokens: [3, true, 3]", "int32 array literal entries must be integers; got True"),
+        ("tokens: [3, 4294967296, 3]", r"4294967296 does not fit int32 \(\[-2147483648, 2147483647\]\)"),
+        ("tokens: {shape: [3], dtype: int32, dist: normal, seed: 1}", "int32 arrays must use dist randint"),
+        ("tokens: {shape: [3], dtype: int32, dist: randint, low: 0.5, high: 3, seed: 1}", "randint needs integer 'low' and 'high'"),
+        ("tokens: {shape: [3], dtype: int32, dist: randint, low: 0, high: 5000000000, seed: 1}", r"\[0, 5000000000\), which does not fit int32"),
+    ],
+)
+def test_integer_array_cases_are_refused_where_numpy_would_truncate_or_wrap(embedding_copy: Path, new: str, match: str) -> None:
+    """Without these checks 0.5 became 0, True became 1, a normal draw became zeros, a too-wide
+    randint range wrapped around, and 2**32 raised an OverflowError traceback."""
+    cases_file = embedding_copy / "cases.yaml"
+    replace_in(cases_file, "tokens: [3, 0, 3]", new)
+    with pytest.raises(ProblemSpecError, match=match) as info:
+        load_cases(load_problem(embedding_copy))
+    assert info.value.field == "tokens" and info.value.case == "worked-example"
+    assert info.value.line == line_of(cases_file, new)
+
+
+@pytest.mark.parametrize(
+    ("new", "match"),
+    [
+        ("gen: {shape: [L], dist: [randint, normal], low: 0, high: 16}", "int32 arrays must use dist randint"),
+        ("gen: {shape: [L], dist: randint, low: 0, high: 4294967296}", r"which does not fit int32"),
+    ],
+)
+def test_integer_array_gen_blocks_draw_only_integers_that_fit(embedding_copy: Path, new: str, match: str) -> None:
+    problem_file = embedding_copy / "problem.yaml"
+    replace_in(problem_file, "gen: {shape: [L], dist: randint, low: 0, high: 16}", new)
+    with pytest.raises(ProblemSpecError, match=match) as info:
+        load_problem(embedding_copy)
+    assert info.value.field == "args[1].gen" and info.value.line == line_of(problem_file, new)
