@@ -45,6 +45,7 @@ from ..safe_text import is_safe_name
 from .db import RESTART, Caller, JobStatus, Role, ServiceDB, SubmissionRow
 from .metrics import Metrics
 from .queue import Graders
+from .web import mount_page, render_statement
 from .webhooks import CallbackRefused, check_callback_url
 
 log = logging.getLogger(__name__)
@@ -227,6 +228,26 @@ def create_app(
         changes = diff_results([b for b, _ in pairs if b is not None], [a for _, a in pairs])
         return {"id": rejudge_id, "problem": problem_id, "total": total, "done": done,
                 "changes": [c.to_json() for c in changes]}
+
+    # -- the web page (judge/service/web): "/", its static files, and the three reads only it needs ------
+    @app.get("/v1/me")
+    def me(who: Auth) -> dict[str, str]:
+        return {"user": who.user, "role": who.role.value}
+
+    @app.get("/v1/problems/{problem_id}/statement")
+    def statement(problem_id: str, who: Auth) -> dict[str, str]:
+        found = known_problem(problem_id, "path")
+        return {"id": found.id, "html": render_statement(_read(found.statement_file))}
+
+    @app.get("/v1/queue")
+    def queue(who: Auth, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+        if who.role is not Role.ADMIN:
+            raise HTTPException(403, "the queue view needs an admin token")
+        return {"queue": db.queue_depth(), "workers": graders.workers if graders else 0, "busy": graders.busy if graders else 0,
+                "jobs": [{**dataclasses.asdict(j), "status": j.status.value} for j in db.active_jobs(limit)]}
+
+    mount_page(app)
+    # -- end of the web page's block ---------------------------------------------------------------------
 
     return app
 

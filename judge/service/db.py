@@ -156,6 +156,21 @@ class SubmissionRow:
 
 
 @dataclass(frozen=True)
+class ActiveJob:
+    """A job queued or running, as the operator's view lists it."""
+
+    id: int
+    submission_id: str
+    user: str
+    problem: str
+    status: JobStatus
+    worker: str | None
+    claims: int
+    rejudge_id: str | None
+    submitted_at: str
+
+
+@dataclass(frozen=True)
 class ClaimedJob:
     id: int
     submission_id: str
@@ -311,6 +326,15 @@ class ServiceDB:
 
     def queue_depth(self) -> int:
         return int(self._read("SELECT COUNT(*) AS n FROM jobs WHERE status != ?", (JobStatus.DONE.value,))[0]["n"])
+
+    def active_jobs(self, limit: int = 100) -> list[ActiveJob]:
+        """The oldest ``limit`` jobs not done, running ones first (the operator's queue view)."""
+        rows = self._read(
+            "SELECT j.id, j.submission_id, s.user, s.problem, j.status, j.worker, j.claims, j.rejudge_id, s.submitted_at "
+            "FROM jobs j JOIN submissions s ON s.id = j.submission_id WHERE j.status != ? "
+            "ORDER BY j.status = ? DESC, j.id LIMIT ?", (JobStatus.DONE.value, JobStatus.RUNNING.value, limit))
+        return [ActiveJob(r["id"], r["submission_id"], r["user"], r["problem"], JobStatus(r["status"]), r["worker"], r["claims"],
+                          r["rejudge_id"], r["submitted_at"]) for r in rows]
 
     def submission(self, submission_id: str) -> SubmissionRow | None:
         rows = self._read("SELECT * FROM submissions WHERE id = ?", (submission_id,))
