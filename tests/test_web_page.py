@@ -129,7 +129,7 @@ def test_me_statement_and_queue_for_the_page(app_client: tuple[TestClient, Servi
     body = statement["html"]
     assert statement["id"] == "dense" and "<h1>A dense layer</h1>" in body and "<table>" in body
     assert "&lt;b&gt;Raw HTML in a statement is shown as text.&lt;/b&gt;" in body and "<b>" not in body
-    assert '<div class="highlight"><pre>' in body and '<span class="k">def</span>' in body  # Pygments, by class
+    assert '<pre class="highlight"><code class="language-python">' in body and '<span class="k">def</span>' in body  # Pygments, by class
     assert " style=" not in body
     for path in ("/v1/problems/nope/statement", "/v1/problems/..%2Fdense/statement"):
         assert client.get(path, headers=bearer(ann)).status_code == 404, path
@@ -281,10 +281,15 @@ class Page:
     def open(self, hash_: str = "") -> None:
         self.d.get(f"{self.site.url}/{hash_}")
 
-    def sign_in(self, token: str, user: str) -> None:
+    def signed_out(self) -> None:
+        """A fresh page with no token (this tab's session storage emptied)."""
         self.open()
-        if self.all("#sign-out") and self.css("#sign-out").is_displayed():
-            self.css("#sign-out").click()
+        self.d.execute_script("sessionStorage.clear()")
+        self.d.refresh()
+        self.visible("#token")
+
+    def sign_in(self, token: str, user: str) -> None:
+        self.signed_out()
         field = self.visible("#token")
         field.clear()
         field.send_keys(token)
@@ -318,24 +323,33 @@ class Page:
               }
             }).observe(document.getElementById('main'), {childList: true, subtree: true});""")
 
-    def shot(self, name: str) -> None:
-        """With JUDGE_SCREENSHOTS=DIR: NAME-desktop.png and NAME-phone.png of what is shown now."""
+    def shot(self, name: str, *, desktop_height: int = 900, phone_height: int = 1300) -> None:
+        """With JUDGE_SCREENSHOTS=DIR: NAME-desktop.png (1280 px wide) and NAME-phone.png (390 px, a phone's
+        viewport) of the page from its top, at most the given heights."""
         if not SCREENSHOTS:
             return
+        import base64
+
         folder = Path(SCREENSHOTS)
         folder.mkdir(parents=True, exist_ok=True)
-        for label, (width, height) in (("desktop", (1280, 900)), ("phone", (390, 844))):
-            self.d.set_window_size(width, height)
+        for label, width, limit, mobile in (("desktop", 1280, desktop_height, False), ("phone", 390, phone_height, True)):
+            self.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": 844 if mobile else 900,
+                                                                           "deviceScaleFactor": 1, "mobile": mobile})
             self.d.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
-            time.sleep(0.3)  # a relayout before the picture; never an assertion
-            self.d.save_screenshot(str(folder / f"{name}-{label}.png"))
-        self.d.set_window_size(1280, 900)
+            time.sleep(0.5)  # a relayout before the picture; never an assertion
+            height = min(int(self.d.execute_script("return document.documentElement.scrollHeight")), limit)
+            shot = self.d.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                                     "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+            (folder / f"{name}-{label}.png").write_bytes(base64.b64decode(shot["data"]))
+        self.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def assert_clean(self, *expected: str) -> None:
         """Since the test began: no request left the service, nothing broke the CSP, no alert ran, and no
         console error but those containing one of ``expected``."""
         from selenium.common.exceptions import NoAlertPresentException
 
+        shown = [e.text for e in self.all("main .error") if e.is_displayed()]
+        assert not any(x in t for t in shown for x in ("cannot be reached", "Cannot read", "undefined")), shown
         with pytest.raises(NoAlertPresentException):
             self.d.switch_to.alert.text  # noqa: B018 - the property access is the check
         origin = f"http://127.0.0.1:{self.site.port}/"
@@ -404,9 +418,8 @@ def expect_graded(page: Page, site: Site, user: str, submission_id: str, verdict
 
 @browser
 def test_sign_in_refuses_a_bad_token_and_keeps_the_token_out_of_urls(page: Page, site: Site) -> None:
-    page.open()
-    if page.all("#sign-out") and page.css("#sign-out").is_displayed():
-        page.css("#sign-out").click()
+    page.signed_out()
+    assert not page.css("#who").is_displayed() and not page.css("#nav").is_displayed()
     page.visible("#token").send_keys("jdg_not_a_token")
     page.shot("sign-in")
     page.css("#sign-in button[type=submit]").click()
@@ -445,7 +458,8 @@ def test_a_wrong_then_a_correct_solution_graded_live_then_the_leaderboard(page: 
     page.open("#/problems/dense")
     page.heading("A dense layer in Flax")
     template = (Path(site.data).parent / "problems" / "dense" / "template.py").read_text()
-    page.wait(lambda: page.css(".cm-content").get_attribute("textContent").startswith(template.splitlines()[0]))
+    page.wait(lambda: page.d.execute_script("return document.getElementById('editor').judgeEditor.getValue()") == template,
+              message="the template in the editor")
     assert page.all(".statement .highlight .k"), "the statement's code block is highlighted"
     assert "<b>Raw HTML in a statement is shown as text.</b>" in page.css(".statement").text
     assert [e.text for e in page.all(".case-inputs summary")] == ["worked-example", "small-batch"]  # public cases only
@@ -458,7 +472,7 @@ def test_a_wrong_then_a_correct_solution_graded_live_then_the_leaderboard(page: 
     seen = page.d.execute_script("return window.__seen")
     assert seen[0] == "case" and seen.count("case") >= result["total"] and "result" in seen, seen  # cases arrived before the result
     assert any(c["hidden"] for c in result["cases"]) and any(c.get("output") for c in result["cases"])
-    page.css("#cases li.case details summary").click()  # what the code printed, for a public case
+    page.css("#cases li.case details:has(pre.output) > summary").click()  # what the code printed, for a public case
     page.wait(lambda: "shapes" in page.css("#cases li.case pre.output").text)
     assert page.css("#submission-file").text == "zeros.py"
     page.shot("graded")
@@ -508,21 +522,41 @@ def test_a_hostile_user_name_and_file_name_render_as_text(page: Page, site: Site
 @browser
 @grading
 @pytest.mark.slow
-def test_the_operator_sees_the_queue_and_follows_a_rejudge(page: Page, site: Site) -> None:
+def test_the_operator_sees_the_queue_and_follows_a_rejudge_that_changes_a_verdict(page: Page, site: Site) -> None:
+    posted = httpx.post(f"{site.url}/v1/submissions", headers=bearer(site.tokens["alice"]), timeout=60,
+                        json={"problem": "dense", "source": WRONG, "filename": "zeros_again.py"})
+    assert posted.status_code == 202, posted.text
+    wrong = posted.json()["id"]
     page.sign_in(site.tokens["root"], "root")
     assert page.css("#nav-operator").is_displayed()
     page.css("#nav-operator a").click()
     page.heading("Operator")
     page.wait(lambda: page.css("#queue-workers").text == "1", message="one worker shown")
-    assert page.css("#queue-depth").text.isdigit()
-    page.shot("operator")
+    deadline = time.monotonic() + GRADE_S
+    while api(site, "alice", f"/v1/submissions/{wrong}")["status"] != "done":  # the API, not the page, says when
+        assert time.monotonic() < deadline, "the submission was not graded in time"
+        time.sleep(1)
+    assert api(site, "alice", f"/v1/submissions/{wrong}")["result"]["verdict"] == "wrong_answer"
+    # A far looser tolerance (|got - expected| <= 0.99 + 0.99 |expected| lets zeros pass): the rejudge
+    # must turn that wrong answer into an accepted one.
+    problem_yaml = site.data.parent / "problems" / "dense" / "problem.yaml"
+    problem_yaml.write_text(problem_yaml.read_text().replace("rtol: 1.0e-5", "rtol: 0.99").replace("atol: 1.0e-5", "atol: 0.99"))
     page.css("#start-rejudge").click()
     page.wait(lambda: page.d.execute_script("return location.hash").startswith("#/operator/rejudges/dense/r_"))
     page.heading("Rejudge of dense")
+    rejudge = page.d.execute_script("return location.hash")
     total = len(api(site, "root", "/v1/submissions?problem=dense"))
+    # The operator view meanwhile: the rejudge's jobs in the queue (unless it is already done).
+    page.css("main .subtitle a").click()
+    page.heading("Operator")
+    page.wait(lambda: page.all("#queue-jobs tbody tr") or page.css("#queue-depth").text == "0", message="the queue shown")
+    page.shot("operator")
+    page.css(f"a[href='{rejudge}']").click()  # the rejudges started in this tab
+    page.heading("Rejudge of dense")
     page.wait(lambda: page.css("#rejudge-progress-label").text.startswith("Done"), timeout=GRADE_S * 3, message="the rejudge done")
     assert page.css("#rejudge-progress-label").text.startswith(f"Done: {total} submission")
     assert page.css("#rejudge-progress").get_attribute("value") == str(total)
-    assert page.css("#rejudge-changes").text  # the changes table or "No verdict or score changed."
+    rows = [r.text for r in page.all("#rejudge-changes tbody tr")]
+    assert any(r.startswith("alice zeros_again.py") and "wrong answer" in r and "accepted" in r for r in rows), rows
     page.shot("rejudge")
     page.assert_clean()

@@ -16,7 +16,8 @@ Example:
     >>> print(render_statement("Use `solve`.\\n\\n<b>bold?</b>\\n\\n```python\\nx = 1\\n```"), end="")  # doctest: +ELLIPSIS
     <p>Use <code>solve</code>.</p>
     <p>&lt;b&gt;bold?&lt;/b&gt;</p>
-    <div class="highlight"><pre><span></span><span class="n">x</span> <span class="o">=</span> <span class="mi">1</span>...
+    <pre class="highlight"><code class="language-python"><span class="n">x</span> <span class="o">=</span> <span class="mi">1</span>
+    </code></pre>
     >>> "default-src 'self'" in CSP and "unsafe-inline" not in CSP
     True
 """
@@ -74,7 +75,10 @@ def _highlight(code: str, lang: str, _attrs: object) -> str:
         lexer = get_lexer_by_name((lang or "text").split()[0])
     except ClassNotFound:
         return ""  # markdown-it escapes it as a plain code block
-    return str(highlight(code, lexer, HtmlFormatter(nowrap=False)))
+    # A whole <pre> (markdown-it keeps output that starts with one); the class names Pygments' lexer, not the author's text.
+    inner = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    return f'<pre class="highlight"><code class="language-{lexer.aliases[0] if lexer.aliases else "text"}">{inner}</code></pre>'
+
 
 
 @functools.lru_cache(maxsize=1)

@@ -199,20 +199,21 @@
     document.getElementById("nav-operator").hidden = me.role !== "admin";
   }
 
-  function signOut(message) {
+  function signOut(message, notice) {
     window.sessionStorage.removeItem(TOKEN_KEY);
     me = null;
     document.getElementById("nav").hidden = true;
     document.getElementById("who").hidden = true;
-    renderSignIn(message);
+    renderSignIn(message, notice);
   }
 
-  function renderSignIn(message) {
+  // `message`: why the sign-in form is shown (an error unless `notice`).
+  function renderSignIn(message, notice) {
     stopView();
     document.title = "Sign in · judge";
     const input = h("input", { id: "token", name: "token", type: "password", autocomplete: "off", spellcheck: "false",
       required: true, "aria-describedby": "token-help" });
-    const error = h("p", { class: "error", role: "alert", id: "sign-in-error", hidden: !message }, message || "");
+    const error = h("p", { class: notice ? "notice" : "error", role: "alert", id: "sign-in-error", hidden: !message }, message || "");
     const form = h("form", { class: "card sign-in", id: "sign-in" },
       h("h1", { tabindex: "-1" }, "Sign in"),
       h("label", { for: "token" }, "API token"),
@@ -229,6 +230,7 @@
         me = await api("/v1/me", { token: value });
       } catch (err) {
         error.hidden = false;
+        error.className = "error";
         error.textContent = err instanceof ApiError && err.status === 401 ? "This token is not valid here." : String(err.message || err);
         input.focus();
         return;
@@ -248,14 +250,16 @@
     cleanups = [];
   }
 
+  // [pattern, view]: a view is called with the pattern's groups (decoded), then an AbortSignal that
+  // fires when the route changes.
   const ROUTES = [
-    [/^#\/problems\/([^/]+)\/leaderboard$/, (id) => viewLeaderboard(id)],
-    [/^#\/problems\/([^/]+)$/, (id) => viewProblem(id)],
-    [/^#\/submissions\/([^/]+)$/, (id) => viewSubmission(id)],
-    [/^#\/submissions$/, () => viewMySubmissions()],
-    [/^#\/operator\/rejudges\/([^/]+)\/([^/]+)$/, (problem, rid) => viewRejudge(problem, rid)],
-    [/^#\/operator$/, () => viewOperator()],
-    [/^(#\/?(problems)?)?$/, () => viewProblems()],
+    [/^#\/problems\/([^/]+)\/leaderboard$/, viewLeaderboard],
+    [/^#\/problems\/([^/]+)$/, viewProblem],
+    [/^#\/submissions\/([^/]+)$/, viewSubmission],
+    [/^#\/submissions$/, viewMySubmissions],
+    [/^#\/operator\/rejudges\/([^/]+)\/([^/]+)$/, viewRejudge],
+    [/^#\/operator$/, viewOperator],
+    [/^(?:#\/?(?:problems)?)?$/, viewProblems],
   ];
 
   async function route() {
@@ -664,7 +668,7 @@
 
   // -- start ------------------------------------------------------------------------------------------
 
-  document.getElementById("sign-out").addEventListener("click", () => signOut("Signed out."));
+  document.getElementById("sign-out").addEventListener("click", () => signOut("Signed out.", true));
   window.addEventListener("hashchange", route);
   route();
 })();
