@@ -256,11 +256,16 @@ class Page:
         return self.requests
 
     def wait(self, what: Callable[[], Any], timeout: float = UI_S, message: str = "") -> Any:
-        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.d, timeout, poll_frequency=0.2, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
-            lambda _: what(), message or getattr(what, "__name__", ""))
+        try:
+            return WebDriverWait(self.d, timeout, poll_frequency=0.2,
+                                 ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(lambda _: what())
+        except TimeoutException:
+            errors = [e.text for e in self.all(".error") if e.is_displayed()]
+            raise AssertionError(f"waited {timeout:.0f} s for {message or 'a condition'}; the page shows the errors {errors}, "
+                                 f"at {self.d.execute_script('return location.hash')!r}") from None
 
     def css(self, selector: str) -> Any:
         from selenium.webdriver.common.by import By
@@ -282,10 +287,13 @@ class Page:
         self.d.get(f"{self.site.url}/{hash_}")
 
     def signed_out(self) -> None:
-        """A fresh page with no token (this tab's session storage emptied)."""
-        self.open()
+        """A fresh page with no token (this tab's session storage emptied before the page loads: a page
+        still loading with a token would send requests without it once it is gone)."""
+        if not self.d.current_url.startswith(self.site.url):
+            self.open()  # the first page of this browser: no token yet
         self.d.execute_script("sessionStorage.clear()")
-        self.d.refresh()
+        self.d.get("about:blank")
+        self.open()
         self.visible("#token")
 
     def sign_in(self, token: str, user: str) -> None:
@@ -383,10 +391,10 @@ def submit_from_editor(page: Page, problem: str, source: str, filename: str = "s
     name = page.css("#filename")
     name.clear()
     name.send_keys(filename)
+    page.watch_cases()  # before the click: #main stays the same element across views
     page.css("#submit").click()
     page.wait(lambda: page.d.execute_script("return location.hash").startswith("#/submissions/s_"), message="the submission page")
     page.heading("Submission")
-    page.watch_cases()
     return str(page.d.execute_script("return decodeURIComponent(location.hash.split('/')[2])"))
 
 
@@ -423,7 +431,7 @@ def test_sign_in_refuses_a_bad_token_and_keeps_the_token_out_of_urls(page: Page,
     page.visible("#token").send_keys("jdg_not_a_token")
     page.shot("sign-in")
     page.css("#sign-in button[type=submit]").click()
-    page.wait(lambda: page.css("#sign-in-error").is_displayed() and "not valid" in page.css("#sign-in-error").text)
+    page.wait(lambda: page.css("#sign-in-error").is_displayed() and "not valid" in page.css("#sign-in-error").text, message="the refusal")
     page.sign_in(site.tokens["alice"], "alice")
     links = [a.text for a in page.all("main .problem-list a")]
     assert len(links) == 1 and "A dense layer in Flax" in links[0]
@@ -542,7 +550,7 @@ def test_the_operator_sees_the_queue_and_follows_a_rejudge_that_changes_a_verdic
     problem_yaml = site.data.parent / "problems" / "dense" / "problem.yaml"
     problem_yaml.write_text(problem_yaml.read_text().replace("rtol: 1.0e-5", "rtol: 0.99").replace("atol: 1.0e-5", "atol: 0.99"))
     page.css("#start-rejudge").click()
-    page.wait(lambda: page.d.execute_script("return location.hash").startswith("#/operator/rejudges/dense/r_"))
+    page.wait(lambda: page.d.execute_script("return location.hash").startswith("#/operator/rejudges/dense/r_"), message="the rejudge's page")
     page.heading("Rejudge of dense")
     rejudge = page.d.execute_script("return location.hash")
     total = len(api(site, "root", "/v1/submissions?problem=dense"))

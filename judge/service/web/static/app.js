@@ -464,9 +464,6 @@
         c.hidden ? h("span", { class: "tag" }, "hidden") : null,
         h("span", { class: "muted time" }, fmtSeconds(c.time_s))));
     if (c.message) li.append(h("p", { class: "message" }, c.message));
-    if (c.max_abs_error !== undefined && c.max_abs_error !== null) {
-      li.append(h("p", { class: "muted" }, `max abs error ${c.max_abs_error}, max rel error ${c.max_rel_error}`));
-    }
     if (c.mismatch) {
       li.append(h("details", {}, h("summary", {}, "Where the values differ"),
         h("pre", { class: "values" }, JSON.stringify(c.mismatch, null, 1))));
