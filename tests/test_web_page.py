@@ -331,9 +331,9 @@ class Page:
               }
             }).observe(document.getElementById('main'), {childList: true, subtree: true});""")
 
-    def shot(self, name: str, *, desktop_height: int = 900, phone_height: int = 1300) -> None:
+    def shot(self, name: str, *, desktop_height: int = 900, phone_height: int = 1300, phone_from: str = "") -> None:
         """With JUDGE_SCREENSHOTS=DIR: NAME-desktop.png (1280 px wide) and NAME-phone.png (390 px, a phone's
-        viewport) of the page from its top, at most the given heights."""
+        viewport) of the page from its top (the phone's from the element ``phone_from``), at most the given heights."""
         if not SCREENSHOTS:
             return
         import base64
@@ -345,9 +345,11 @@ class Page:
                                                                            "deviceScaleFactor": 1, "mobile": mobile})
             self.d.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
             time.sleep(0.5)  # a relayout before the picture; never an assertion
-            height = min(int(self.d.execute_script("return document.documentElement.scrollHeight")), limit)
+            top = int(self.d.execute_script("return Math.max(0, document.querySelector(arguments[0]).getBoundingClientRect().top - 12)",
+                                            phone_from)) if mobile and phone_from else 0
+            height = min(int(self.d.execute_script("return document.documentElement.scrollHeight")) - top, limit)
             shot = self.d.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
-                                                                     "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}})
+                                                                     "clip": {"x": 0, "y": top, "width": width, "height": height, "scale": 1}})
             (folder / f"{name}-{label}.png").write_bytes(base64.b64decode(shot["data"]))
         self.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
@@ -473,7 +475,7 @@ def test_a_wrong_then_a_correct_solution_graded_live_then_the_leaderboard(page: 
     assert [e.text for e in page.all(".case-inputs summary")] == ["worked-example", "small-batch"]  # public cases only
     assert any(s.text == "import" and "ͼ" in (s.get_attribute("class") or "") for s in page.all(".cm-content span")), \
         "the editor highlights Python"
-    page.shot("problem")
+    page.shot("problem", phone_from="#submit-form", phone_height=1000)
 
     wrong = submit_from_editor(page, "dense", WRONG, "zeros.py")
     result = expect_graded(page, site, "alice", wrong, "wrong_answer")
