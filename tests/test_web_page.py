@@ -526,6 +526,15 @@ def test_a_hostile_user_name_and_file_name_render_as_text(page: Page, site: Site
     page.wait(lambda: any(HOSTILE_NAME in r.text for r in page.all("#leaderboard td.user")), message="the hostile name on the leaderboard")
     assert not page.all("img"), "an img element was created from a name"
     assert HOSTILE_NAME in page.css("#leaderboard").get_attribute("textContent")
+    # The leaderboard is live: a new user's graded submission appears without a reload.
+    page.d.execute_script("window.__not_reloaded = true")
+    carol = ServiceDB(site.data).create_token("carol", Role.LEARNER)
+    accepted = (site.data.parent / "problems" / "dense" / "solutions" / "accepted" / "example_accepted.py").read_text()
+    posted = httpx.post(f"{site.url}/v1/submissions", headers=bearer(carol), json={"problem": "dense", "source": accepted}, timeout=60)
+    assert posted.status_code == 202, posted.text
+    page.wait(lambda: any(r.text.startswith("carol") for r in page.all("#leaderboard td.user")), timeout=GRADE_S,
+              message="carol on the leaderboard, live")
+    assert page.d.execute_script("return window.__not_reloaded") is True
     page.assert_clean()  # no alert ran, no request went to "x"
 
 
