@@ -100,6 +100,15 @@ def test_only_authors_and_admins_create_or_change_sets(sets: Sets) -> None:
         assert sets.client.get("/v1/sets/hw1", headers=bearer(token)).json()["problems"] == ["conv1d", "layernorm"]
 
 
+def test_the_set_bodies_are_in_the_openapi_document(sets: Sets) -> None:
+    document = sets.client.get("/openapi.json").json()
+    schema = document["paths"]["/v1/sets"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"id", "title", "problems", "opens_at", "deadline", "late"} <= set(schema["properties"])
+    assert schema["properties"]["late"]["properties"]["penalty"]["maximum"] == 1.0
+    assert "$ref" not in str(document["paths"]["/v1/sets/{set_id}"]["put"]["requestBody"])
+    assert "set" in document["components"]["schemas"]["SubmissionIn"]["properties"]
+
+
 def test_unknown_sets_are_404(sets: Sets) -> None:
     for method, path in [("GET", "/v1/sets/nope"), ("GET", "/v1/sets/nope/leaderboard"), ("PUT", "/v1/sets/nope")]:
         response = sets.client.request(method, path, headers=bearer(sets.admin), json={"title": "t", "problems": ["conv1d"]})
