@@ -109,6 +109,18 @@ def test_the_set_bodies_are_in_the_openapi_document(sets: Sets) -> None:
     assert "set" in document["components"]["schemas"]["SubmissionIn"]["properties"]
 
 
+def test_garbage_on_set_routes_never_gets_a_500(sets: Sets) -> None:
+    assert sets.create(id="hw1", title="t", problems=["conv1d"]).status_code == 201
+    requests = [("GET", "/v1/sets/%00"), ("GET", "/v1/sets/" + "a" * 5000), ("GET", "/v1/sets/hw1/leaderboard?format="),
+                ("GET", "/v1/sets/hw1/leaderboard?format=%ff"), ("PUT", "/v1/sets/%00"), ("PUT", "/v1/sets/hw1"), ("POST", "/v1/sets"),
+                ("DELETE", "/v1/sets/hw1"), ("POST", "/v1/sets/hw1")]
+    for method, path in requests:
+        for token in (sets.ann, sets.admin):
+            response = sets.client.request(method, path, headers={**bearer(token), "Content-Type": "application/json"}, content=b"\xff\xfe")
+            assert response.status_code < 500, (method, path, response.status_code, response.text)
+    assert sets.client.get("/v1/sets/hw1", headers=bearer(sets.ann)).json()["title"] == "t"
+
+
 def test_unknown_sets_are_404(sets: Sets) -> None:
     for method, path in [("GET", "/v1/sets/nope"), ("GET", "/v1/sets/nope/leaderboard"), ("PUT", "/v1/sets/nope")]:
         response = sets.client.request(method, path, headers=bearer(sets.admin), json={"title": "t", "problems": ["conv1d"]})
