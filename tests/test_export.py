@@ -284,3 +284,26 @@ def test_export_csv_refuses_bad_arguments_in_one_line(tmp_path: Path) -> None:
     ServiceDB(tmp_path / "data")
     done = runner.invoke(main, ["export", "csv", "--db", str(tmp_path / "data"), "--set", "nope"])
     assert done.exit_code == 2 and "no problem set 'nope'" in done.output
+
+
+def test_export_gradescope_command(tmp_path: Path) -> None:
+    runner = CliRunner()
+    done = runner.invoke(main, ["export", "gradescope", "--problem", "conv1d", "--out", str(tmp_path / "dist"),
+                                "--config", str(REPO / "config.yaml")])
+    assert done.exit_code == 0, done.output
+    assert f"wrote {tmp_path / 'dist' / 'autograder.zip'}: 18 cases, 1 point each (set the assignment's total to 18)" in done.output
+    with zipfile.ZipFile(tmp_path / "dist" / "autograder.zip") as archive:
+        assert load_config_text(archive.read("config.yaml").decode())["sandbox"] == "auto"
+    unsafe = runner.invoke(main, ["export", "gradescope", "-p", "conv1d", "--out", str(tmp_path / "open"), "--no-sandbox",
+                                  "--config", str(REPO / "config.yaml")])
+    assert unsafe.exit_code == 0 and "WITHOUT the judge's sandbox" in unsafe.output
+    missing = runner.invoke(main, ["export", "gradescope", "-p", "nope", "--out", str(tmp_path / "x"), "--config", str(REPO / "config.yaml")])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output and not (tmp_path / "x").exists()
+
+
+def load_config_text(text: str) -> dict[str, Any]:
+    import yaml
+
+    loaded = yaml.safe_load(text)
+    assert isinstance(loaded, dict)
+    return loaded

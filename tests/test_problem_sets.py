@@ -213,8 +213,14 @@ def test_a_late_submission_is_graded_and_marked_late_and_the_mark_follows_the_de
     assert board == [{"rank": 1, "user": "ann", "total": 0.5, "problems": {"conv1d": {
         "score": 1.0, "counted": 0.5, "verdict": "accepted", "late": True, "submission": sent.json()["id"],
         "submitted_at": done["submitted_at"]}}}]
-    # Someone else's set submission stays invisible to a learner.
+    # Someone else's set submission stays invisible to a learner, also when listing a set's submissions.
     assert sets.client.get(f"/v1/submissions/{sent.json()['id']}", headers=bearer(sets.bob)).status_code == 404
+    assert sets.client.get("/v1/submissions?set=hw1", headers=bearer(sets.bob)).json() == []
+    assert [s["id"] for s in sets.client.get("/v1/submissions?set=hw1", headers=bearer(sets.author)).json()] == [sent.json()["id"]]
+    practice = sets.submit(sets.ann, problem="conv1d")
+    assert practice.status_code == 202 and practice.json()["set"] is None and practice.json()["late"] is False
+    assert [s["id"] for s in sets.client.get("/v1/submissions?set=hw1", headers=bearer(sets.ann)).json()] == [sent.json()["id"]]
+    assert len(sets.client.get("/v1/submissions", headers=bearer(sets.ann)).json()) == 2
     # The deadline moved later: the submission is no longer late, anywhere.
     moved = sets.client.put("/v1/sets/hw1", headers=bearer(sets.author), json={"title": "t", "problems": ["conv1d"], "deadline": FAR,
                                                                               "late": {"penalty": 0.5}})

@@ -176,12 +176,13 @@ def create_app(
         problem: str | None = None,
         user: str | None = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        set: str | None = None,  # noqa: A002 - the query name: only submissions to this problem set
     ) -> list[dict[str, Any]]:
         if who.role is Role.LEARNER:
             if user is not None and user != who.user:
                 return []
             user = who.user
-        return [_summary(r) for r in db.submissions(user=user, problem=problem, limit=limit)]
+        return [_summary(r) for r in db.submissions(user=user, problem=problem, limit=limit, set_id=set)]
 
     @app.get("/v1/submissions/{submission_id}")
     async def get_submission(submission_id: str, who: Auth, wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S)] = 0) -> dict[str, Any]:

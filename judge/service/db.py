@@ -374,7 +374,8 @@ class ServiceDB:
         rows = self._read("SELECT * FROM submissions WHERE id = ?", (submission_id,))
         return self._row(rows[0]) if rows else None
 
-    def submissions(self, *, user: str | None = None, problem: str | None = None, limit: int = 50) -> list[SubmissionRow]:
+    def submissions(self, *, user: str | None = None, problem: str | None = None, limit: int = 50,
+                    set_id: str | None = None) -> list[SubmissionRow]:
         where, params = [], []
         if user is not None:
             where.append("user = ?")
@@ -382,6 +383,9 @@ class ServiceDB:
         if problem is not None:
             where.append("problem = ?")
             params.append(problem)
+        if set_id is not None:
+            where.append("set_id = ?")
+            params.append(set_id)
         sql = "SELECT * FROM submissions" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq DESC LIMIT ?"
         return [self._row(r) for r in self._read(sql, [*params, limit])]
 
