@@ -311,3 +311,41 @@ def _stored(set_id: str, problems: tuple[str, ...], *, deadline: float | None = 
     from judge.service.db import StoredSet
 
     return StoredSet(set_id, set_id, problems, None, deadline, True, penalty, "ada", 0.0, 0.0)
+
+
+def test_judge_submit_names_the_set_and_says_why_a_submission_is_refused(sets: Sets, tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    import uvicorn
+    from click.testing import CliRunner
+
+    from judge.cli import main
+    from judge.service.client import Client, ServiceError
+
+    assert sets.create(id="soon", title="t", problems=["conv1d"], opens_at=FAR).status_code == 201
+    assert sets.create(id="hw1", title="t", problems=["conv1d"], deadline=iso(time.time() - 60)).status_code == 201
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(sets.client.app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        client = Client(url, sets.ann)
+        with pytest.raises(ServiceError, match="HTTP 403: set: 'soon' opens at 2999-01-01T00:00:00Z"):
+            client.submit("conv1d", SOURCE, set_id="soon")
+        late = client.submit("conv1d", SOURCE, filename="mine.py", set_id="hw1")
+        assert (late["set"], late["late"], late["status"]) == ("hw1", True, "queued")
+        assert client.submit("conv1d", SOURCE)["set"] is None
+        mine = tmp_path / "mine.py"
+        mine.write_text(SOURCE)
+        refused = CliRunner().invoke(main, ["submit", str(mine), "-p", "conv1d", "--set", "soon", "--server", url, "--token", sets.ann])
+        assert refused.exit_code == 2 and "set: 'soon' opens at" in refused.output and "Traceback" not in refused.output
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    assert [row.set_id for row in sets.db.submissions(user="ann")] == [None, "hw1"]
