@@ -46,6 +46,7 @@ from .db import RESTART, Caller, JobStatus, Role, ServiceDB, SubmissionRow
 from .metrics import Metrics
 from .queue import Graders
 from .sets import SetRules
+from .sets_api import register as register_sets
 from .webhooks import CallbackRefused, check_callback_url
 
 log = logging.getLogger(__name__)
@@ -241,9 +242,7 @@ def create_app(
                 "changes": [c.to_json() for c in changes]}
 
     # -- problem sets (judge.service.sets_api) ---------------------------------------------------
-    from .sets_api import register as register_sets  # imports this module's Auth
-
-    register_sets(app, db, problem_ids)
+    register_sets(app, db, problem_ids, _caller)
     # -- end of problem sets -----------------------------------------------------------------------
 
     return app

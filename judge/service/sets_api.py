@@ -26,22 +26,23 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from ..export.gradebook import from_service
-from .app import Auth
-from .db import Role, ServiceDB, StoredSet
+from .db import Caller, Role, ServiceDB, StoredSet
 from .sets import MAX_SET_BODY, SET_FORMATS, SetCreate, SetError, SetIn, render_set_board, set_board, set_document, validate
 
 
-def register(app: FastAPI, db: ServiceDB, problem_ids: Callable[[], Sequence[str]]) -> None:
-    """Add the set routes to ``app`` (``problem_ids``: the problems a set may name)."""
+def register(app: FastAPI, db: ServiceDB, problem_ids: Callable[[], Sequence[str]], caller: Callable[..., Caller]) -> None:
+    """Add the set routes to ``app`` (``problem_ids``: the problems a set may name; ``caller``: the
+    API's token dependency, which answers 401 without a valid token)."""
+    authenticated = Depends(caller)
 
-    def need_author(who: Any) -> None:
+    def need_author(who: Caller) -> None:
         if who.role not in (Role.AUTHOR, Role.ADMIN):
             raise HTTPException(403, "creating or changing a problem set needs an author or admin token")
 
@@ -51,7 +52,7 @@ def register(app: FastAPI, db: ServiceDB, problem_ids: Callable[[], Sequence[str
             raise HTTPException(404, "no such problem set")
         return stored
 
-    def stored_from(body: SetIn, set_id: str, who: Any, now: float) -> StoredSet:
+    def stored_from(body: SetIn, set_id: str, who: Caller, now: float) -> StoredSet:
         try:
             problems, rules = validate(body, problem_ids())
         except SetError as exc:
@@ -60,7 +61,7 @@ def register(app: FastAPI, db: ServiceDB, problem_ids: Callable[[], Sequence[str
                          who.user, now, now)
 
     @app.post("/v1/sets", status_code=201, openapi_extra=_body_schema(SetCreate))
-    async def create_set(request: Request, who: Auth) -> JSONResponse:
+    async def create_set(request: Request, who: Caller = authenticated) -> JSONResponse:
         need_author(who)
         body = await _parse(request, SetCreate)
         now = time.time()
@@ -70,7 +71,7 @@ def register(app: FastAPI, db: ServiceDB, problem_ids: Callable[[], Sequence[str
         return JSONResponse(set_document(stored, now), status_code=201)
 
     @app.put("/v1/sets/{set_id}", openapi_extra=_body_schema(SetIn))
-    async def update_set(set_id: str, request: Request, who: Auth) -> dict[str, Any]:
+    async def update_set(set_id: str, request: Request, who: Caller = authenticated) -> dict[str, Any]:
         need_author(who)
         body = await _parse(request, SetIn)
         await run_in_threadpool(found, set_id)
@@ -81,16 +82,16 @@ def register(app: FastAPI, db: ServiceDB, problem_ids: Callable[[], Sequence[str
         return set_document(await run_in_threadpool(found, set_id), now)
 
     @app.get("/v1/sets")
-    def list_sets(who: Auth) -> list[dict[str, Any]]:
+    def list_sets(who: Caller = authenticated) -> list[dict[str, Any]]:
         now = time.time()
         return [set_document(s, now) for s in db.problem_sets()]
 
     @app.get("/v1/sets/{set_id}")
-    def get_set(set_id: str, who: Auth) -> dict[str, Any]:
+    def get_set(set_id: str, who: Caller = authenticated) -> dict[str, Any]:
         return set_document(found(set_id), time.time())
 
     @app.get("/v1/sets/{set_id}/leaderboard")
-    def set_leaderboard(set_id: str, who: Auth, format: str = "json") -> Response:  # noqa: A002 - the query name
+    def set_leaderboard(set_id: str, who: Caller = authenticated, format: str = "json") -> Response:  # noqa: A002 - the query name
         stored = found(set_id)
         if format not in SET_FORMATS:
             raise HTTPException(422, f"format: one of {', '.join(SET_FORMATS)}")
