@@ -45,9 +45,9 @@ from ..safe_text import is_safe_name
 from .db import RESTART, Caller, JobStatus, Role, ServiceDB, SubmissionRow
 from .metrics import Metrics
 from .queue import Graders
-from .web import mount_page, render_statement
 from .sets import SetRules
 from .sets_api import register as register_sets
+from .web import mount_page, render_statement
 from .webhooks import CallbackRefused, check_callback_url
 
 log = logging.getLogger(__name__)
