@@ -4,7 +4,8 @@ The browser tests start a real ``judge serve`` (a free loopback port, a fresh ``
 grader, the scaffold's small ``dense`` problem) and drive Debian's headless Chromium through
 chromedriver (Selenium). They sign in, paste a wrong and a correct solution into the editor, watch
 the cases arrive live and the verdicts the API gives, find the user on the leaderboard, check that
-hostile user and file names render as text, and follow an operator's rejudge. Every browser test
+hostile user and file names render as text, follow an operator's rejudge, and use problem sets (an
+admin creates one on the page, a learner submits to it, late marks, a hostile set title). Every browser test
 ends by checking Chromium's own logs: no request left 127.0.0.1 and nothing broke the CSP.
 
 Every wait is explicit with a deadline of minutes (the machine is shared); no sleep is an assertion.
@@ -363,7 +364,8 @@ class Page:
         with pytest.raises(NoAlertPresentException):
             self.d.switch_to.alert.text  # noqa: B018 - the property access is the check
         origin = f"http://127.0.0.1:{self.site.port}/"
-        urls = [r["url"] for r in self.sent()]
+        # data: URLs are no request (Chromium's own date-picker icon in a datetime-local field is one).
+        urls = [r["url"] for r in self.sent() if not r["url"].startswith("data:")]
         assert urls, "the performance log recorded no request"
         assert all(u.startswith(origin) for u in urls), [u for u in urls if not u.startswith(origin)]
         problems = [e["message"] for e in self.d.get_log("browser")
@@ -385,9 +387,11 @@ def api(site: Site, user: str, path: str) -> Any:
     return response.json()
 
 
-def submit_from_editor(page: Page, problem: str, source: str, filename: str = "solution.py") -> str:
-    """Open the problem, paste ``source``, submit; the submission's id (from the URL it opens)."""
-    page.open(f"#/problems/{problem}")
+def submit_from_editor(page: Page, problem: str, source: str, filename: str = "solution.py", *, open_it: bool = True) -> str:
+    """Open the problem (unless ``open_it`` is false: the page shows it already), paste ``source``, submit;
+    the submission's id (from the URL it opens)."""
+    if open_it:
+        page.open(f"#/problems/{problem}")
     page.visible(".cm-content")
     page.paste(source)
     name = page.css("#filename")
@@ -578,4 +582,164 @@ def test_the_operator_sees_the_queue_and_follows_a_rejudge_that_changes_a_verdic
     rows = [r.text for r in page.all("#rejudge-changes tbody tr")]
     assert any(r.startswith("alice zeros_again.py") and "wrong answer" in r and "accepted" in r for r in rows), rows
     page.shot("rejudge")
+    page.assert_clean()
+
+
+# -- problem sets on the page -----------------------------------------------------------------------
+
+
+def create_set(site: Site, body: dict[str, Any]) -> dict[str, Any]:
+    response = httpx.post(f"{site.url}/v1/sets", headers=bearer(site.tokens["root"]), json=body, timeout=60)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def set_row(page: Page, user: str) -> Any:
+    """The user's row of the set's leaderboard on the page, or None."""
+    return next((r for r in page.all("#set-leaderboard tbody tr")
+                 if r.find_element("css selector", "td.user").get_attribute("textContent") in (user, user + "you")), None)
+
+
+def accepted_source(site: Site) -> str:
+    return (site.data.parent / "problems" / "dense" / "solutions" / "accepted" / "example_accepted.py").read_text()
+
+
+@browser
+@grading
+@pytest.mark.slow
+def test_an_admin_creates_a_set_on_the_page_and_a_learner_submits_to_it_and_is_on_its_leaderboard(page: Page, site: Site) -> None:
+    # The browser's time zone is India's (+05:30, no daylight saving): the deadline typed in local time
+    # must reach the API as that instant in UTC, and be shown back in local time.
+    page.d.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Kolkata"})
+    try:
+        page.sign_in(site.tokens["root"], "root")
+        page.css("a[data-nav=sets]").click()
+        page.heading("Problem sets")
+        # A refusal names its field, next to the form and at the field.
+        page.visible("#set-id").send_keys("Week 1!")
+        page.css("#set-title").send_keys("Week 1: layers")
+        page.css("#create-set").click()
+        page.wait(lambda: page.css("#set-form-error").is_displayed(), message="the refusal next to the form")
+        shown = page.css("#set-form-error").text  # the API's own words: both refused fields, named
+        assert shown.startswith("Not created: ") and "id: String should match pattern" in shown and "problems: List should have at least 1" in shown
+        assert page.css("#set-id").get_attribute("aria-invalid") == "true" and page.css("#set-problems").get_attribute("aria-invalid") == "true"
+        assert page.css("#set-id-error").is_displayed() and page.css("#set-id-error").text.startswith("id: String should match pattern")
+        assert page.css("#set-problems-error").text.startswith("problems: List should have at least 1")
+        assert page.css("#set-title").get_attribute("aria-invalid") is None and not page.css("#set-title-error").is_displayed()
+        assert page.d.switch_to.active_element == page.css("#set-id")  # the first refused field, in the form's order
+        page.css("#set-id").clear()
+        page.css("#set-id").send_keys("week1")
+        page.css("#create-set").click()  # no problem chosen yet
+        page.wait(lambda: page.css("#set-problems-error").is_displayed(), message="the problems' refusal")
+        assert page.css("#set-problems-error").text.startswith("problems:") and page.css("#set-id").get_attribute("aria-invalid") is None
+        assert not page.css("#set-id-error").is_displayed()
+        page.css("label[for=set-problem-0]").click()
+        assert page.css("#set-problem-0").get_attribute("value") == "dense" and page.css("#set-problem-0").is_selected()
+        page.d.execute_script("arguments[0].value = '2999-01-01T12:00'", page.css("#set-deadline"))  # a datetime-local field's value
+        page.d.execute_script("arguments[0].value = '2999-01-02T12:00'", page.css("#set-opens"))
+        page.css("#create-set").click()  # opens after its deadline: the service's own check, named in its detail
+        page.wait(lambda: page.css("#set-deadline-error").is_displayed(), message="the deadline's refusal")
+        assert page.css("#set-deadline-error").text.startswith("deadline: 2999-01-01T06:30:00Z is not after opens_at")
+        assert page.css("#set-deadline").get_attribute("aria-invalid") == "true" and page.css("#set-problems").get_attribute("aria-invalid") is None
+        page.css("#set-opens").clear()
+        page.css("#set-late-penalty").clear()
+        page.css("#set-late-penalty").send_keys("0.25")
+        page.css("#create-set").click()
+        page.wait(lambda: page.d.execute_script("return location.hash") == "#/sets/week1", message="the new set's page")
+        page.heading("Week 1: layers")
+        created = api(site, "alice", "/v1/sets/week1")
+        assert created["deadline"] == "2999-01-01T06:30:00Z" and created["opens_at"] is None, created
+        assert created["late"] == {"allowed": True, "penalty": 0.25} and created["problems"] == ["dense"] and created["created_by"] == "root"
+        page.wait(lambda: "1/1/2999, 12:00:00 PM" in page.css("#set-deadline-at").text, message="the deadline in local time")
+        assert re.search(r"in your time zone \(Asia/(Kolkata|Calcutta)\)", page.css("#set-facts").text)
+    finally:
+        page.d.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ""})
+
+    # A learner: Sets, the set, its problem, submit; the set's leaderboard shows them.
+    page.sign_in(site.tokens["alice"], "alice")
+    assert not page.all("#set-form")
+    page.css("a[data-nav=sets]").click()
+    page.heading("Problem sets")
+    page.wait(lambda: page.all("tr[data-set=week1]"), message="week1 listed")
+    row = page.css("tr[data-set=week1]")
+    assert row.find_element("css selector", "td.status").text == "open"
+    assert not page.all("#set-form"), "a learner gets no form to create a set"
+    row.find_element("css selector", "a").click()
+    page.heading("Week 1: layers")
+    assert page.css("#set-status").text.startswith("open")
+    assert page.css("#set-late-rule").text.startswith("Late submissions are graded and marked late; they count 75%")
+    page.wait(lambda: page.css("#set-problems-list a").text.startswith("A dense layer in Flax"), message="the problem's title")
+    page.css("#set-problems-list a").click()
+    page.heading("A dense layer in Flax")
+    assert page.d.execute_script("return location.hash") == "#/sets/week1/problems/dense"
+    assert "count for the set “Week 1: layers”" in page.visible("#submit-set").text
+    sid = submit_from_editor(page, "dense", accepted_source(site), open_it=False)
+    assert api(site, "alice", f"/v1/submissions/{sid}")["set"] == "week1"  # the page sent it
+    assert page.css("#submission-set").text == "week1" and page.css("#submission-late").text == "no"
+    expect_graded(page, site, "alice", sid, "accepted")
+    page.css("#submission-set a").click()
+    page.heading("Week 1: layers")
+    page.wait(lambda: set_row(page, "alice") is not None, timeout=UI_S * 2, message="alice on the set's leaderboard")
+    row = set_row(page, "alice")
+    assert "me" in row.get_attribute("class")
+    assert row.find_element("css selector", "td[data-problem=dense]").text == "100%"
+    assert row.find_element("css selector", "td.total").text == "1 of 1"
+    assert [th.text for th in page.all("#set-leaderboard th")] == ["rank", "user", "dense", "total"]
+    page.shot("set", desktop_height=900, phone_height=1300)
+    page.open("#/submissions")
+    page.heading("My submissions")
+    page.wait(lambda: any(r.find_element("css selector", "td.set").text == "week1" for r in page.all("#my-submissions tbody tr")),
+              message="the submission to week1 in My submissions")
+    page.assert_clean()
+
+
+@browser
+@grading
+@pytest.mark.slow
+def test_a_submission_after_the_deadline_is_marked_late_on_the_page(page: Page, site: Site) -> None:
+    now = time.time()
+    iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+    create_set(site, {"id": "past", "title": "Last week", "problems": ["dense"], "opens_at": iso(now - 7 * 86400),
+                      "deadline": iso(now - 3600), "late": {"allowed": True, "penalty": 0.5}})
+    page.sign_in(site.tokens["alice"], "alice")
+    page.open("#/sets/past")
+    page.heading("Last week")
+    assert page.css("#set-status").text.startswith("late")
+    page.css("#set-problems-list a").click()
+    page.heading("A dense layer in Flax")
+    assert "marked late" in page.visible("#submit-set").text
+    sid = submit_from_editor(page, "dense", accepted_source(site), "late.py", open_it=False)
+    doc = api(site, "alice", f"/v1/submissions/{sid}")
+    assert doc["set"] == "past" and doc["late"] is True
+    assert page.css("#submission-late").text.startswith("late")
+    expect_graded(page, site, "alice", sid, "accepted")
+    page.open("#/submissions")
+    page.heading("My submissions")
+    page.wait(lambda: any(r.find_element("css selector", "td.set").get_attribute("textContent") == "pastlate"
+                          for r in page.all("#my-submissions tbody tr")), message="the late submission (its set and late mark) in My submissions")
+    page.open("#/sets/past")
+    page.heading("Last week")
+    page.wait(lambda: set_row(page, "alice") is not None, timeout=UI_S * 2, message="alice on the set's leaderboard")
+    cell = set_row(page, "alice").find_element("css selector", "td[data-problem=dense]")
+    assert cell.find_element("css selector", ".tag.late").text == "late"
+    assert cell.text.startswith("50%") and "(scored 100%)" in cell.text  # the penalty on the set's total only
+    assert set_row(page, "alice").find_element("css selector", "td.total").text == "0.5 of 1"
+    page.assert_clean()
+
+
+@browser
+def test_a_hostile_set_title_renders_as_text(page: Page, site: Site) -> None:
+    create_set(site, {"id": "hostile-title", "title": HOSTILE_NAME, "problems": ["dense"]})
+    page.sign_in(site.tokens["alice"], "alice")
+    page.css("a[data-nav=sets]").click()
+    page.heading("Problem sets")
+    link_ = page.wait(lambda: page.css("tr[data-set=hostile-title] a"), message="the set listed")
+    assert link_.text == HOSTILE_NAME
+    link_.click()
+    page.heading(HOSTILE_NAME)
+    assert page.d.title == HOSTILE_NAME + " · judge"
+    page.css("#set-problems-list a").click()
+    page.heading("A dense layer in Flax")
+    assert HOSTILE_NAME in page.visible("#submit-set").text and HOSTILE_NAME in page.css("main .subtitle").text
+    assert not page.all("img"), "an img element was created from a set's title"
     page.assert_clean()

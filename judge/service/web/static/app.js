@@ -117,10 +117,12 @@
 
   // -- the API ------------------------------------------------------------------------------------
 
+  // `errors`: the API's [{field, message}] for a refused body, when it sends them.
   class ApiError extends Error {
-    constructor(status, detail) {
+    constructor(status, detail, errors) {
       super(detail);
       this.status = status;
+      this.errors = Array.isArray(errors) ? errors : [];
     }
   }
 
@@ -140,11 +142,13 @@
       signal: opts.signal, referrerPolicy: "no-referrer" });
     if (!response.ok) {
       let detail = response.status + " " + response.statusText;
+      let errors;
       try {
         const doc = await response.json();
         if (doc && typeof doc.detail === "string") detail = doc.detail;
+        if (doc) errors = doc.errors;
       } catch (_) { /* not JSON: keep the status line */ }
-      throw new ApiError(response.status, detail);
+      throw new ApiError(response.status, detail, errors);
     }
     return response.json();
   }
@@ -255,6 +259,9 @@
   const ROUTES = [
     [/^#\/problems\/([^/]+)\/leaderboard$/, viewLeaderboard],
     [/^#\/problems\/([^/]+)$/, viewProblem],
+    [/^#\/sets\/([^/]+)\/problems\/([^/]+)$/, (setId, id, signal) => viewProblem(id, signal, setId)],
+    [/^#\/sets\/([^/]+)$/, viewSet],
+    [/^#\/sets$/, viewSets],
     [/^#\/submissions\/([^/]+)$/, viewSubmission],
     [/^#\/submissions$/, viewMySubmissions],
     [/^#\/operator\/rejudges\/([^/]+)\/([^/]+)$/, viewRejudge],
@@ -343,9 +350,12 @@
     return shape.length ? "shape (" + shape.join(", ") + (shape.length === 1 ? ",)" : ")") : typeof value;
   }
 
-  async function viewProblem(id, signal) {
+  // `setId`: the problem opened from a problem set's page (#/sets/ID/problems/PID); its submissions
+  // then name the set, so that the set's opening time and deadline apply to them.
+  async function viewProblem(id, signal, setId) {
     const path = "/v1/problems/" + encodeURIComponent(id);
-    const [problem, statement] = await Promise.all([api(path, { signal }), api(path + "/statement", { signal })]);
+    const [problem, statement, problemSet] = await Promise.all([api(path, { signal }), api(path + "/statement", { signal }),
+      setId ? api("/v1/sets/" + encodeURIComponent(setId), { signal }) : null]);
     const statementBox = h("div", { class: "statement" });
     // The one HTML the page inserts: rendered by the service from Markdown with raw HTML off.
     statementBox.innerHTML = statement.html;
@@ -370,6 +380,8 @@
     const reset = h("button", { type: "button", class: "secondary", id: "reset" }, "Reset to the template");
     const form = h("form", { class: "card submit-form", id: "submit-form" },
       h("h2", { id: "editor-label" }, "Your solution"),
+      problemSet ? h("p", { class: "notice", id: "submit-set" }, "Submissions from this page count for the set “", problemSet.title, "”",
+        problemSet.deadline ? ", deadline " + fmtTime(problemSet.deadline) : "", ". ", SET_SUBMIT_NOTE[problemSet.status] || "") : null,
       h("p", { class: "help", id: "editor-help" },
         "Python. Tab indents; press Escape, then Tab, to leave the editor."),
       editorHost,
@@ -382,7 +394,8 @@
     const mine = h("div", { id: "problem-submissions" });
     page(problem.title,
       h("p", { class: "subtitle" }, h("code", {}, problem.id), " · ",
-        link("#/problems/" + encodeURIComponent(problem.id) + "/leaderboard", "Leaderboard")),
+        link("#/problems/" + encodeURIComponent(problem.id) + "/leaderboard", "Leaderboard"),
+        problemSet ? [" · in the set ", link("#/sets/" + encodeURIComponent(problemSet.id), problemSet.title), " ", phaseBadge(problemSet.status)] : null),
       h("div", { class: "problem-layout" },
         h("div", { class: "problem-text" },
           section("Statement", statementBox),
@@ -414,7 +427,7 @@
       try {
         saveDraft();
         const doc = await api("/v1/submissions", { method: "POST",
-          json: { problem: problem.id, source: editor.getValue(), filename: filename.value.trim() } });
+          json: { problem: problem.id, source: editor.getValue(), filename: filename.value.trim(), set: problemSet ? problemSet.id : undefined } });
         window.location.hash = "#/submissions/" + encodeURIComponent(doc.id);
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) { handleError(err); return; }
@@ -432,11 +445,18 @@
 
   // -- submissions ----------------------------------------------------------------------------------
 
+  // A submission's set (a link) and its late mark, or "–" for practice.
+  function setCell(s) {
+    return s.set ? [link("#/sets/" + encodeURIComponent(s.set), s.set), s.late ? h("span", { class: "tag late" }, "late") : null] : "–";
+  }
+
   function submissionsTable(rows, caption, withProblem) {
-    const headers = ["submitted", withProblem ? "problem" : null, "verdict", "score", ""].filter((x) => x !== null);
+    const withSet = withProblem || rows.some((s) => s.set);
+    const headers = ["submitted", withProblem ? "problem" : null, withSet ? "set" : null, "verdict", "score", ""].filter((x) => x !== null);
     return table(caption, headers, rows.map((s) => h("tr", {},
       h("td", {}, fmtTime(s.submitted_at)),
       withProblem ? h("td", {}, h("code", {}, s.problem)) : null,
+      withSet ? h("td", { class: "set" }, setCell(s)) : null,
       h("td", {}, s.status === "done" ? verdictBadge(s.verdict) : h("span", { class: "status" }, s.status)),
       h("td", { class: "num" }, fmtScore(s.score)),
       h("td", {}, link("#/submissions/" + encodeURIComponent(s.id), "details", h("span", { class: "visually-hidden" }, " of " + s.id))))),
@@ -497,13 +517,20 @@
     const resultBox = h("div", { id: "result-box" });
     page("Submission", facts, status, resultBox, section("Cases", caseList));
 
-    const showFacts = () => facts.replaceChildren(
+    const showFacts = () => {
+      facts.replaceChildren();
+      append(facts, [
       h("dt", {}, "Problem"), h("dd", {}, link("#/problems/" + encodeURIComponent(doc.problem), doc.problem)),
       h("dt", {}, "User"), h("dd", { id: "submission-user" }, doc.user),
       h("dt", {}, "File"), h("dd", { id: "submission-file" }, doc.result ? doc.result.submission : "–"),
       h("dt", {}, "Submitted"), h("dd", {}, fmtTime(doc.submitted_at)),
+      h("dt", {}, "Set"), h("dd", { id: "submission-set" }, doc.set ? link("#/sets/" + encodeURIComponent(doc.set), doc.set) : "none (practice)"),
+      doc.set ? [h("dt", {}, "Late"), h("dd", { id: "submission-late" },
+        doc.late ? h("span", { class: "tag late" }, "late") : "no", doc.late ? " after the set's deadline" : "")] : null,
       h("dt", {}, "Id"), h("dd", {}, h("code", {}, doc.id)),
-      h("dt", {}, "Leaderboard"), h("dd", {}, link("#/problems/" + encodeURIComponent(doc.problem) + "/leaderboard", "of " + doc.problem)));
+      h("dt", {}, "Leaderboard"), h("dd", {}, link("#/problems/" + encodeURIComponent(doc.problem) + "/leaderboard", "of " + doc.problem),
+        doc.set ? [" · ", link("#/sets/" + encodeURIComponent(doc.set), "of the set " + doc.set)] : null)]);
+    };
 
     const finish = (final) => {
       doc = final;
@@ -573,6 +600,188 @@
             h("td", { class: "num" }, fmtSeconds(r.time_s)),
             h("td", {}, fmtTime(r.submitted_at)))), { hideCaption: true, class: "leaderboard" })
         : h("p", {}, "No graded submissions yet."));
+      updated.textContent = "Updated " + new Date().toLocaleTimeString() + ".";
+    });
+  }
+
+  // -- problem sets -----------------------------------------------------------------------------------
+
+  const PHASES = ["upcoming", "open", "late", "closed"];
+  const PHASE_TEXT = { upcoming: "not open yet: submissions are refused until it opens", open: "taking submissions",
+    late: "past the deadline: submissions are still graded, and marked late", closed: "past the deadline: no more submissions" };
+  const SET_SUBMIT_NOTE = {
+    upcoming: "The set is not open yet: the service refuses submissions until it opens.",
+    late: "The deadline has passed: a submission is still graded, and marked late.",
+    closed: "The set is closed: the service refuses new submissions to it.",
+  };
+
+  function phaseBadge(status) {
+    const s = PHASES.includes(status) ? status : "other";
+    return h("span", { class: "phase phase-" + s }, String(status));
+  }
+
+  function lateRule(set) {
+    if (!set.late.allowed) return "Submissions after the deadline are refused.";
+    return set.late.penalty > 0
+      ? `Late submissions are graded and marked late; they count ${fmtScore(1 - set.late.penalty)} of their score in the set's totals.`
+      : "Late submissions are graded and marked late, with no penalty.";
+  }
+
+  function localZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "local time"; } catch (_) { return "local time"; }
+  }
+
+  async function viewSets(signal) {
+    const [sets, problems] = await Promise.all([api("/v1/sets", { signal }),
+      me.role === "learner" ? null : api("/v1/problems", { signal })]);
+    page("Problem sets",
+      h("p", { class: "subtitle" }, "Assignments and contests: each groups problems, with an optional opening time and deadline. Times are in your time zone (",
+        localZone(), ")."),
+      sets.length
+        ? table("Problem sets", ["set", "status", "opens", "deadline", "problems"], sets.map((s) => h("tr", { "data-set": s.id },
+          h("td", {}, link("#/sets/" + encodeURIComponent(s.id), s.title), " ", h("code", { class: "muted" }, s.id)),
+          h("td", { class: "status" }, phaseBadge(s.status)),
+          h("td", {}, s.opens_at ? fmtTime(s.opens_at) : "–"),
+          h("td", {}, s.deadline ? fmtTime(s.deadline) : "none"),
+          h("td", { class: "num" }, s.problems.length))), { hideCaption: true, class: "sets" })
+        : h("p", { id: "no-sets" }, "There are no problem sets yet."),
+      problems ? setForm(problems) : null);
+  }
+
+  // The author's form: POST /v1/sets; a refusal is shown next to the form and at the field it names.
+  function setForm(problems) {
+    const fieldError = {};
+    const field = (name, label, input, help) => {
+      fieldError[name] = h("p", { class: "field-error", id: input.id + "-error", hidden: true });
+      input.setAttribute("aria-describedby", [help ? input.id + "-help" : null, input.id + "-error"].filter(Boolean).join(" "));
+      return h("div", { class: "field" }, h("label", { for: input.id }, label), input,
+        help ? h("span", { class: "help", id: input.id + "-help" }, help) : null, fieldError[name]);
+    };
+    const id = h("input", { id: "set-id", name: "id", autocomplete: "off", spellcheck: "false" });
+    const title = h("input", { id: "set-title", name: "title", autocomplete: "off" });
+    const opens = h("input", { id: "set-opens", name: "opens_at", type: "datetime-local" });
+    const deadline = h("input", { id: "set-deadline", name: "deadline", type: "datetime-local" });
+    const lateAllowed = h("input", { id: "set-late-allowed", name: "late_allowed", type: "checkbox", checked: true });
+    const penalty = h("input", { id: "set-late-penalty", name: "late_penalty", type: "number", min: "0", max: "1", step: "0.05", value: "0" });
+    const checks = problems.map((p, i) => h("li", {}, h("input", { type: "checkbox", id: "set-problem-" + i, value: p.id, name: "problems" }),
+      h("label", { for: "set-problem-" + i, class: "check" }, p.title, " ", h("code", { class: "muted" }, p.id))));
+    fieldError.problems = h("p", { class: "field-error", id: "set-problems-error", hidden: true });
+    const problemsBox = h("fieldset", { id: "set-problems", "aria-describedby": "set-problems-error" },
+      h("legend", {}, "Problems, in this order"), h("ul", { class: "checks" }, checks), fieldError.problems);
+    const error = h("p", { class: "error", role: "alert", id: "set-form-error", hidden: true });
+    const button = h("button", { type: "submit", id: "create-set" }, "Create the set");
+    // In the form's order: the first field refused takes the focus.
+    const inputs = { id, title, problems: problemsBox, opens_at: opens, deadline, "late.allowed": lateAllowed, "late.penalty": penalty };
+    const form = h("form", { id: "set-form", novalidate: true },
+      h("div", { class: "row" },
+        field("id", "Id", id, "lower-case letters, digits, - and _; it is the set's address"),
+        field("title", "Title", title)),
+      problemsBox,
+      h("div", { class: "row" },
+        field("opens_at", "Opens (optional)", opens, "your time zone; empty: open now"),
+        field("deadline", "Deadline (optional)", deadline, "your time zone; empty: no deadline")),
+      h("div", { class: "row" },
+        h("div", { class: "field" }, h("label", { class: "check", for: "set-late-allowed" }, lateAllowed, " Take late submissions (graded, marked late)")),
+        field("late.penalty", "Late penalty", penalty, "0 to 1: the share of a late score taken off in the set's totals")),
+      error,
+      h("div", { class: "actions" }, button));
+    // A datetime-local value is the user's local time; the API takes ISO 8601 with a zone.
+    const when = (input) => {
+      if (!input.value) return undefined;
+      const d = new Date(input.value);
+      return Number.isNaN(d.getTime()) ? input.value : d.toISOString().replace(/\.\d{3}Z$/, "Z");
+    };
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      error.hidden = true;
+      for (const [name, box] of Object.entries(fieldError)) {
+        box.hidden = true;
+        inputs[name].removeAttribute("aria-invalid");
+      }
+      const body = { id: id.value.trim(), title: title.value.trim(), problems: checks.map((li) => li.querySelector("input")).filter((c) => c.checked).map((c) => c.value),
+        opens_at: when(opens), deadline: when(deadline),
+        late: { allowed: lateAllowed.checked, penalty: penalty.value === "" ? 0 : Number(penalty.value) } };
+      button.disabled = true;
+      try {
+        const created = await api("/v1/sets", { method: "POST", json: body });
+        window.location.hash = "#/sets/" + encodeURIComponent(created.id);
+      } catch (err) {
+        button.disabled = false;
+        if (err instanceof ApiError && err.status === 401) { handleError(err); return; }
+        error.hidden = false;
+        error.textContent = "Not created: " + err.message;
+        // The field each refusal names (from the API's list, or the "field: why" of its detail).
+        const named = err.errors.length ? err.errors : [{ field: String(err.message).split(":")[0], message: err.message.replace(/^[^:]*: /, "") }];
+        const why = {};
+        for (const e of named) {
+          const name = String(e.field).startsWith("late.") ? String(e.field) : String(e.field).replace(/[.[].*$/, ""); // problems[2] -> problems
+          if (inputs[name]) (why[name] = why[name] || []).push(e.field + ": " + e.message);
+        }
+        const refused = Object.keys(inputs).filter((name) => why[name]);
+        for (const name of refused) {
+          inputs[name].setAttribute("aria-invalid", "true");
+          fieldError[name].hidden = false;
+          fieldError[name].textContent = why[name].join("; ");
+        }
+        if (refused.length) {
+          const first = inputs[refused[0]];
+          (first.tagName === "FIELDSET" ? first.querySelector("input") : first).focus();
+        }
+      }
+    });
+    return section("Create a set", h("p", { class: "help" }, "Authors and admins. Learners submit to a set's problems from the set's page."), form);
+  }
+
+  function setCellView(cell) {
+    if (!cell) return "–";
+    return [fmtScore(cell.counted), cell.late ? h("span", { class: "tag late" }, "late") : null,
+      cell.late && cell.counted !== cell.score ? h("span", { class: "muted" }, " (scored " + fmtScore(cell.score) + ")") : null];
+  }
+
+  async function viewSet(id, signal) {
+    const path = "/v1/sets/" + encodeURIComponent(id);
+    let set = await api(path, { signal });
+    const facts = h("dl", { class: "facts", id: "set-facts" });
+    const problems = h("ol", { class: "problem-list", id: "set-problems-list" });
+    const box = h("div", { id: "set-leaderboard" });
+    const updated = h("p", { class: "muted", id: "set-leaderboard-updated" });
+    page(set.title, h("p", { class: "subtitle" }, h("code", {}, set.id), " · ", link("#/sets", "All sets")),
+      facts, section("Problems", problems),
+      section("Leaderboard", h("p", { class: "help" },
+        "Per user: the best submission to each problem made from this set's pages (late ones marked, with the penalty applied), and the total; updated live."),
+      box, updated));
+    const problemTitles = {};
+    const showSet = () => {
+      facts.replaceChildren(
+        h("dt", {}, "Status"), h("dd", { id: "set-status" }, phaseBadge(set.status), " ", h("span", { class: "muted" }, PHASE_TEXT[set.status] ? "· " + PHASE_TEXT[set.status] : "")),
+        h("dt", {}, "Opens"), h("dd", { id: "set-opens-at" }, set.opens_at ? fmtTime(set.opens_at) : "open from its creation"),
+        h("dt", {}, "Deadline"), h("dd", { id: "set-deadline-at" }, set.deadline ? fmtTime(set.deadline) : "none"),
+        h("dt", {}, "Late rule"), h("dd", { id: "set-late-rule" }, set.deadline ? lateRule(set) : "No deadline: nothing is late."),
+        h("dt", {}, "Times"), h("dd", {}, "in your time zone (", localZone(), ")"));
+      problems.replaceChildren(...set.problems.map((p) => h("li", {},
+        link("#/sets/" + encodeURIComponent(set.id) + "/problems/" + encodeURIComponent(p),
+          h("span", { class: "title" }, problemTitles[p] || p), " ", h("span", { class: "id" }, p)))));
+    };
+    showSet();
+    api("/v1/problems", { signal }).then((all) => {
+      for (const p of all) problemTitles[p.id] = p.title;
+      showSet();
+    }, () => { /* the ids stay as titles */ });
+    every(POLL_LEADERBOARD_MS, async () => {
+      const [next, rows] = await Promise.all([api(path, { signal }), api(path + "/leaderboard?format=json", { signal })]);
+      if (JSON.stringify(next) !== JSON.stringify(set)) {
+        set = next;
+        showSet();
+      }
+      box.replaceChildren(rows.length
+        ? table("Leaderboard of the set " + set.id, ["rank", "user", ...set.problems, "total"], rows.map((r) =>
+          h("tr", { class: r.user === me.user ? "me" : "" },
+            h("td", { class: "num" }, r.rank),
+            h("td", { class: "user" }, r.user, r.user === me.user ? h("span", { class: "tag" }, "you") : null),
+            set.problems.map((p) => h("td", { class: "num", "data-problem": p }, setCellView(r.problems[p]))),
+            h("td", { class: "num total" }, `${Math.round(r.total * 100) / 100} of ${set.problems.length}`))),
+        { hideCaption: true, class: "leaderboard" })
+        : h("p", {}, "No graded submissions to this set yet."));
       updated.textContent = "Updated " + new Date().toLocaleTimeString() + ".";
     });
   }
