@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install sandbox-deps demo serve test test-fast clean
+.PHONY: install sandbox-deps browser-deps demo serve test test-fast clean
 
-install: $(BIN)/judge sandbox-deps
+install: $(BIN)/judge sandbox-deps browser-deps
 
 $(BIN)/judge: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,17 @@ sandbox-deps:
 	    (apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2) >/dev/null; \
 	  else \
 	    echo "note: bubblewrap (bwrap) or libseccomp is missing: install them (apt-get install bubblewrap libseccomp2) to grade submissions"; \
+	  fi; \
+	fi
+
+# Debian's chromium and chromedriver: the web page's browser tests (tests/test_web_page.py) drive them
+# through Selenium; they are skipped, saying so, where these are missing. Root + apt only, like sandbox-deps.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null; \
+	  else \
+	    echo "note: chromium or chromedriver is missing: install them (apt-get install chromium chromium-driver) to run the web page's browser tests"; \
 	  fi; \
 	fi
 

@@ -22,7 +22,7 @@ PIPELINE = (
     "runner", "plan", "output_store", "expected", "compare", "solutions", "hints", "ranking", "verdict", "grade",
     "record", "job", "report",
 )
-AROUND = ("authoring", "batch", "cli", "service", "store")
+AROUND = ("authoring", "batch", "cli", "export", "service", "store")
 
 
 def module_name(path: Path) -> str:

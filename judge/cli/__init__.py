@@ -33,6 +33,7 @@ from ..runner import RunGroup, WorkerPool
 from ..safe_text import is_safe_name, strict_json, visible
 from ..verdict import CaseResult, SubmissionResult, Verdict
 from .authoring import register as register_authoring
+from .export import register as register_export
 from .options import build_config, clean_errors, config_file_option, config_options, dask_executor, settings_line
 from .service import register as register_service
 
@@ -401,3 +402,4 @@ def cache_warm(problem_name: str, config_path: str | None, backend: str | None, 
 # Authoring commands (new, check, cases ...) live in their own module.
 register_authoring(main)
 register_service(main)
+register_export(main)

@@ -183,8 +183,9 @@ def token_revoke(token_id: int, data: Path | None, config_path: str | None) -> N
 @click.option("--server", default=lambda: os.environ.get("JUDGE_SERVER", "http://127.0.0.1:8000"), show_default="$JUDGE_SERVER or http://127.0.0.1:8000")
 @click.option("--token", "token_value", default=lambda: os.environ.get("JUDGE_TOKEN"), help="API token (default: $JUDGE_TOKEN).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--set", "set_id", help="The problem set this submission counts for (refused before the set opens).")
 @clean_errors
-def submit(file: Path, problem_id: str, server: str, token_value: str | None, fmt: str) -> None:
+def submit(file: Path, problem_id: str, server: str, token_value: str | None, fmt: str, set_id: str | None) -> None:
     """Submit FILE to a judge service, follow its grading live and print the report.
 
     \b
@@ -201,7 +202,9 @@ def submit(file: Path, problem_id: str, server: str, token_value: str | None, fm
     except (OSError, UnicodeDecodeError) as exc:
         raise JudgeError(f"cannot read the submission: {exc}", file=file) from None
     client = Client(server, token_value)
-    queued = client.submit(problem_id, source, filename=file.name)
+    queued = client.submit(problem_id, source, filename=file.name, set_id=set_id)
+    if queued.get("late"):
+        click.echo(f"note: submitted after the deadline of set {visible(str(set_id))}: marked late", err=True)
     console = make_console()
     lines = CaseLines(console)
     if fmt == "text":

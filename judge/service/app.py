@@ -45,6 +45,9 @@ from ..safe_text import is_safe_name
 from .db import RESTART, Caller, JobStatus, Role, ServiceDB, SubmissionRow
 from .metrics import Metrics
 from .queue import Graders
+from .sets import SetRules
+from .sets_api import register as register_sets
+from .web import mount_page, render_statement
 from .webhooks import CallbackRefused, check_callback_url
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,7 @@ class SubmissionIn(BaseModel):
     source: str
     callback_url: str | None = Field(default=None, max_length=2048)
     filename: str = Field(default="submission.py", min_length=4, max_length=100)
+    set: str | None = Field(default=None, min_length=1, max_length=64)  # the problem set it counts for (judge.service.sets)
 
 
 def create_app(
@@ -148,13 +152,22 @@ def create_app(
                 log.error("service.webhook_hosts is invalid: %s", exc)
                 raise HTTPException(503, "webhooks are misconfigured on this server") from None
         now = time.time()
+        if body.set is not None:
+            problem_set = db.problem_set(body.set)
+            if problem_set is None:
+                raise HTTPException(422, f"set: unknown problem set {body.set!r}")
+            if body.problem not in problem_set.problems:
+                raise HTTPException(422, f"set: problem {body.problem!r} is not in set {body.set!r}")
+            refusal = SetRules.of(problem_set).refusal(problem_set.id, now)
+            if refusal is not None:
+                raise HTTPException(403, refusal)
         count, oldest = db.submissions_since(who.user, now - 60)
         if count >= settings.submissions_per_minute:
             retry = max(1, math.ceil((oldest or now) + 60 - now))
             raise HTTPException(429, f"more than {settings.submissions_per_minute} submissions a minute", headers={"Retry-After": str(retry)})
         if db.queue_depth() >= settings.queue_max:
             raise HTTPException(503, "the grading queue is full; try again later", headers={"Retry-After": "30"})
-        row = db.add_submission(who.user, who.token_id, body.problem, source, body.filename, callback, now=now)
+        row = db.add_submission(who.user, who.token_id, body.problem, source, body.filename, callback, now=now, set_id=body.set)
         if graders is not None:
             graders.wake()
         return JSONResponse(_status(row), status_code=202)
@@ -165,12 +178,13 @@ def create_app(
         problem: str | None = None,
         user: str | None = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        set: str | None = None,  # noqa: A002 - the query name: only submissions to this problem set
     ) -> list[dict[str, Any]]:
         if who.role is Role.LEARNER:
             if user is not None and user != who.user:
                 return []
             user = who.user
-        return [_summary(r) for r in db.submissions(user=user, problem=problem, limit=limit)]
+        return [_summary(r) for r in db.submissions(user=user, problem=problem, limit=limit, set_id=set)]
 
     @app.get("/v1/submissions/{submission_id}")
     async def get_submission(submission_id: str, who: Auth, wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S)] = 0) -> dict[str, Any]:
@@ -228,6 +242,29 @@ def create_app(
         return {"id": rejudge_id, "problem": problem_id, "total": total, "done": done,
                 "changes": [c.to_json() for c in changes]}
 
+    # -- the web page (judge/service/web): "/", its static files, and the three reads only it needs ------
+    @app.get("/v1/me")
+    def me(who: Auth) -> dict[str, str]:
+        return {"user": who.user, "role": who.role.value}
+
+    @app.get("/v1/problems/{problem_id}/statement")
+    def statement(problem_id: str, who: Auth) -> dict[str, str]:
+        found = known_problem(problem_id, "path")
+        return {"id": found.id, "html": render_statement(_read(found.statement_file))}
+
+    @app.get("/v1/queue")
+    def queue(who: Auth, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+        if who.role is not Role.ADMIN:
+            raise HTTPException(403, "the queue view needs an admin token")
+        return {"queue": db.queue_depth(), "workers": graders.workers if graders else 0, "busy": graders.busy if graders else 0,
+                "jobs": [{**dataclasses.asdict(j), "status": j.status.value} for j in db.active_jobs(limit)]}
+
+    mount_page(app)
+    # -- end of the web page's block ---------------------------------------------------------------------
+    # -- problem sets (judge.service.sets_api) ---------------------------------------------------
+    register_sets(app, db, problem_ids, _caller)
+    # -- end of problem sets -----------------------------------------------------------------------
+
     return app
 
 
@@ -251,6 +288,8 @@ def _status(row: SubmissionRow) -> dict[str, Any]:
         "problem": row.problem,
         "status": row.status.value,
         "submitted_at": row.submitted_at,
+        "set": row.set_id,
+        "late": row.late,
         "result": row.result.result.to_json() if row.result is not None and row.status is JobStatus.DONE else None,
     }
 
@@ -263,6 +302,7 @@ def _summary(row: SubmissionRow) -> dict[str, Any]:
     done = row.result is not None and row.status is JobStatus.DONE
     return {
         "id": row.id, "user": row.user, "problem": row.problem, "status": row.status.value, "submitted_at": row.submitted_at,
+        "set": row.set_id, "late": row.late,
         "verdict": row.result.verdict.value if done and row.result else None,
         "score": round(row.result.score, 6) if done and row.result else None,
     }

@@ -47,9 +47,10 @@ class Client:
             reason = getattr(exc, "reason", exc)
             raise ServiceError(f"cannot reach the judge at {self.base_url}: {reason}") from None
 
-    def submit(self, problem: str, source: str, *, filename: str = "submission.py") -> dict[str, Any]:
-        """``POST /v1/submissions``: the queued submission's status document."""
-        with self._request("POST", "/v1/submissions", {"problem": problem, "source": source, "filename": filename}) as response:
+    def submit(self, problem: str, source: str, *, filename: str = "submission.py", set_id: str | None = None) -> dict[str, Any]:
+        """``POST /v1/submissions``: the queued submission's status document (``set_id``: the problem set it counts for)."""
+        body = {"problem": problem, "source": source, "filename": filename, **({"set": set_id} if set_id is not None else {})}
+        with self._request("POST", "/v1/submissions", body) as response:
             return dict(json.loads(response.read()))
 
     def status(self, submission_id: str, wait_s: float = 0) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from ..errors import JudgeError
 from ..record import ResultRecord, iso_now
 from ..verdict import RecordError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: the first schema; 2: problem sets (problem_sets, submissions.set_id)
 MAX_CLAIMS = 3  # a job whose worker died this many times is recorded as a judge fault
 DB_FILE = "judge.db"
 RESTART = "restart"  # the key of the case-event marker that starts a new attempt
@@ -108,6 +108,26 @@ CREATE TABLE case_events (
 """
 
 
+# Version 2: problem sets. Times are seconds since the epoch (UTC); NULL: no limit.
+_MIGRATION_2 = """
+CREATE TABLE problem_sets (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    problems TEXT NOT NULL,
+    opens_at REAL,
+    deadline REAL,
+    late_allowed INTEGER NOT NULL DEFAULT 1,
+    late_penalty REAL NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+ALTER TABLE submissions ADD COLUMN set_id TEXT;
+CREATE INDEX submissions_by_set ON submissions(set_id, seq);
+"""
+MIGRATIONS = {1: _SCHEMA, 2: _MIGRATION_2}  # version -> the statements that bring the one before to it
+
+
 class Role(str, enum.Enum):
     """What a token may do: learners see their own submissions; authors everyone's; admins also rejudge."""
 
@@ -153,6 +173,54 @@ class SubmissionRow:
     token_id: int
     status: JobStatus
     result: ResultRecord | None
+    set_id: str | None = None  # the problem set it was submitted to, if any
+    late: bool = False  # submitted to a set after its deadline (read against the set's current deadline)
+
+
+@dataclass(frozen=True)
+class StoredSet:
+    """A problem set as stored (see :mod:`judge.service.sets` for its rules and JSON form)."""
+
+    id: str
+    title: str
+    problems: tuple[str, ...]
+    opens_at: float | None
+    deadline: float | None
+    late_allowed: bool
+    late_penalty: float
+    created_by: str
+    created: float
+    updated: float
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A submission with its current result, as gradebooks and set leaderboards read it."""
+
+    seq: int  # the order the service received submissions in
+    submission_id: str
+    user: str
+    problem: str
+    name: str
+    submitted_at: str
+    set_id: str | None
+    late: bool
+    record: ResultRecord
+
+
+@dataclass(frozen=True)
+class ActiveJob:
+    """A job queued or running, as the operator's view lists it."""
+
+    id: int
+    submission_id: str
+    user: str
+    problem: str
+    status: JobStatus
+    worker: str | None
+    claims: int
+    rejudge_id: str | None
+    submitted_at: str
 
 
 @dataclass(frozen=True)
@@ -221,12 +289,15 @@ class ServiceDB:
                 "upgrade the judge or use another --data folder",
                 file=self.path,
             )
-        if version < 1:
+        # Each step in its own transaction: a database stopped between two is at a known version.
+        for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._write() as c:
-                for statement in _SCHEMA.split(";"):
+                if c.execute("PRAGMA user_version").fetchone()[0] >= target:
+                    continue  # another process opening the same database migrated it first
+                for statement in MIGRATIONS[target].split(";"):
                     if statement.strip():
                         c.execute(statement)
-                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                c.execute(f"PRAGMA user_version = {target}")
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -288,7 +359,7 @@ class ServiceDB:
     # -- submissions and jobs ----------------------------------------------------------------
 
     def add_submission(self, user: str, token_id: int, problem: str, source: bytes, name: str, callback_url: str | None,
-                       *, now: float | None = None) -> SubmissionRow:
+                       *, now: float | None = None, set_id: str | None = None) -> SubmissionRow:
         """Store the source, then the submission and its job in one transaction (durable on return)."""
         digest = self._store_source(source)
         created = time.time() if now is None else now
@@ -296,12 +367,14 @@ class ServiceDB:
         submitted_at = iso_now()
         with self._write() as c:
             c.execute(
-                "INSERT INTO submissions(id, user, token_id, problem, sha256, name, submitted_at, created, callback_url) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (submission_id, user, token_id, problem, digest, name, submitted_at, created, callback_url),
+                "INSERT INTO submissions(id, user, token_id, problem, sha256, name, submitted_at, created, callback_url, set_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (submission_id, user, token_id, problem, digest, name, submitted_at, created, callback_url, set_id),
             )
             c.execute("INSERT INTO jobs(submission_id, status) VALUES (?, ?)", (submission_id, JobStatus.QUEUED.value))
-        return SubmissionRow(submission_id, user, problem, digest, name, submitted_at, callback_url, token_id, JobStatus.QUEUED, None)
+        late = self._late(set_id, created)
+        return SubmissionRow(submission_id, user, problem, digest, name, submitted_at, callback_url, token_id, JobStatus.QUEUED, None,
+                             set_id, late)
 
     def submissions_since(self, user: str, since: float) -> tuple[int, float | None]:
         """How many submissions ``user`` made since ``since``, and the time of the oldest of them."""
@@ -312,11 +385,21 @@ class ServiceDB:
     def queue_depth(self) -> int:
         return int(self._read("SELECT COUNT(*) AS n FROM jobs WHERE status != ?", (JobStatus.DONE.value,))[0]["n"])
 
+    def active_jobs(self, limit: int = 100) -> list[ActiveJob]:
+        """The oldest ``limit`` jobs not done, running ones first (the operator's queue view)."""
+        rows = self._read(
+            "SELECT j.id, j.submission_id, s.user, s.problem, j.status, j.worker, j.claims, j.rejudge_id, s.submitted_at "
+            "FROM jobs j JOIN submissions s ON s.id = j.submission_id WHERE j.status != ? "
+            "ORDER BY j.status = ? DESC, j.id LIMIT ?", (JobStatus.DONE.value, JobStatus.RUNNING.value, limit))
+        return [ActiveJob(r["id"], r["submission_id"], r["user"], r["problem"], JobStatus(r["status"]), r["worker"], r["claims"],
+                          r["rejudge_id"], r["submitted_at"]) for r in rows]
+
     def submission(self, submission_id: str) -> SubmissionRow | None:
         rows = self._read("SELECT * FROM submissions WHERE id = ?", (submission_id,))
         return self._row(rows[0]) if rows else None
 
-    def submissions(self, *, user: str | None = None, problem: str | None = None, limit: int = 50) -> list[SubmissionRow]:
+    def submissions(self, *, user: str | None = None, problem: str | None = None, limit: int = 50,
+                    set_id: str | None = None) -> list[SubmissionRow]:
         where, params = [], []
         if user is not None:
             where.append("user = ?")
@@ -324,6 +407,9 @@ class ServiceDB:
         if problem is not None:
             where.append("problem = ?")
             params.append(problem)
+        if set_id is not None:
+            where.append("set_id = ?")
+            params.append(set_id)
         sql = "SELECT * FROM submissions" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq DESC LIMIT ?"
         return [self._row(r) for r in self._read(sql, [*params, limit])]
 
@@ -331,7 +417,58 @@ class ServiceDB:
         first = self._read("SELECT status FROM jobs WHERE submission_id = ? ORDER BY id LIMIT 1", (row["id"],))
         status = JobStatus(first[0]["status"]) if first else JobStatus.DONE
         return SubmissionRow(row["id"], row["user"], row["problem"], row["sha256"], row["name"], row["submitted_at"],
-                             row["callback_url"], row["token_id"], status, self.current_result(row["id"]))
+                             row["callback_url"], row["token_id"], status, self.current_result(row["id"]),
+                             row["set_id"], self._late(row["set_id"], row["created"]))
+
+    def _late(self, set_id: str | None, created: float) -> bool:
+        """Whether a submission received at ``created`` is late for the set's deadline as it is now
+        (so a deadline moved later un-marks submissions made before it)."""
+        if set_id is None:
+            return False
+        rows = self._read("SELECT deadline FROM problem_sets WHERE id = ?", (set_id,))
+        return bool(rows) and rows[0]["deadline"] is not None and created > rows[0]["deadline"]
+
+    # -- problem sets ------------------------------------------------------------------------
+
+    def save_set(self, problem_set: StoredSet, *, create: bool) -> bool:
+        """Store a new set (``create``: False if the id is taken) or replace one (False if there is none)."""
+        values = (problem_set.title, json.dumps(list(problem_set.problems)), problem_set.opens_at, problem_set.deadline,
+                  int(problem_set.late_allowed), problem_set.late_penalty)
+        with self._write() as c:
+            exists = c.execute("SELECT 1 FROM problem_sets WHERE id = ?", (problem_set.id,)).fetchone() is not None
+            if exists == create:
+                return False
+            if create:
+                c.execute("INSERT INTO problem_sets(title, problems, opens_at, deadline, late_allowed, late_penalty, id, created_by, "
+                          "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          (*values, problem_set.id, problem_set.created_by, problem_set.created, problem_set.updated))
+            else:
+                c.execute("UPDATE problem_sets SET title = ?, problems = ?, opens_at = ?, deadline = ?, late_allowed = ?, "
+                          "late_penalty = ?, updated = ? WHERE id = ?", (*values, problem_set.updated, problem_set.id))
+        return True
+
+    def problem_set(self, set_id: str) -> StoredSet | None:
+        rows = self._read("SELECT * FROM problem_sets WHERE id = ?", (set_id,))
+        return _stored_set(rows[0]) if rows else None
+
+    def problem_sets(self) -> list[StoredSet]:
+        return [_stored_set(r) for r in self._read("SELECT * FROM problem_sets ORDER BY created, id")]
+
+    def graded(self, *, problem: str | None = None, set_id: str | None = None) -> list[Graded]:
+        """Every submission with a current result (of ``problem``, of the set ``set_id``), oldest first."""
+        where, params = ["r.current = 1"], []
+        if problem is not None:
+            where.append("s.problem = ?")
+            params.append(problem)
+        if set_id is not None:
+            where.append("s.set_id = ?")
+            params.append(set_id)
+        rows = self._read(
+            "SELECT s.seq, s.id, s.user, s.problem, s.name, s.submitted_at, s.set_id, s.created, p.deadline, r.record "
+            "FROM submissions s JOIN results r ON r.submission_id = s.id LEFT JOIN problem_sets p ON p.id = s.set_id "
+            f"WHERE {' AND '.join(where)} ORDER BY s.seq", params)
+        return [Graded(r["seq"], r["id"], r["user"], r["problem"], r["name"], r["submitted_at"], r["set_id"],
+                       r["deadline"] is not None and r["created"] > r["deadline"], _record(r["record"])) for r in rows]
 
     def current_result(self, submission_id: str) -> ResultRecord | None:
         rows = self._read("SELECT record FROM results WHERE submission_id = ? AND current = 1", (submission_id,))
@@ -448,6 +585,11 @@ class ServiceDB:
 def _append_event(c: sqlite3.Connection, job_id: int, data: dict[str, Any]) -> None:
     seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE job_id = ?", (job_id,)).fetchone()[0]
     c.execute("INSERT INTO case_events(job_id, seq, data) VALUES (?, ?, ?)", (job_id, seq, json.dumps(data)))
+
+
+def _stored_set(row: sqlite3.Row) -> StoredSet:
+    return StoredSet(row["id"], row["title"], tuple(json.loads(row["problems"])), row["opens_at"], row["deadline"],
+                     bool(row["late_allowed"]), float(row["late_penalty"]), row["created_by"], row["created"], row["updated"])
 
 
 def _record(text: str) -> ResultRecord:
