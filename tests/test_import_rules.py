@@ -4,7 +4,7 @@
   (``authoring/``, ``batch/``, ``cli/``, ``store/``) and the pipeline never imports any of them;
 - only the command line imports the command line;
 - no cycles, counting imports inside functions too;
-- the sandboxed worker imports nothing of the judge but the channel (it runs learner code);
+- the sandboxed worker imports nothing of the judge but the channel and output_tree (it runs learner code);
 - the privileged launcher imports nothing of the judge at all (it runs as root, with ``-I -S``).
 """
 
@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "judge"
 # The pipeline, in reading order: a problem, its cases, running code in the sandbox, comparing,
 # grading, the record. A new flat module must be placed here on purpose.
 PIPELINE = (
-    "errors", "yamlio", "safe_text", "config", "genspec", "problem", "cases", "sandbox_launch", "sandbox", "channel",
+    "errors", "yamlio", "safe_text", "config", "genspec", "problem", "cases", "sandbox_launch", "sandbox", "channel", "output_tree",
     "worker", "worker_protocol", "worker_pool",
     "runner", "plan", "output_store", "expected", "compare", "solutions", "hints", "ranking", "verdict", "grade",
     "record", "job", "report",
@@ -98,7 +98,9 @@ def test_no_import_cycles() -> None:
 
 
 def test_the_worker_imports_only_the_channel() -> None:
-    assert GRAPH["judge.worker"] == {"judge.channel"}
+    # output_tree imports nothing of the judge either: the worker flattens answers with it.
+    assert GRAPH["judge.worker"] == {"judge.channel", "judge.output_tree"}
+    assert not GRAPH["judge.output_tree"]
     assert GRAPH["judge.channel"] == set()
 
 
