@@ -306,7 +306,7 @@ def run_mutation(
     for index in sorted(killers, key=lambda i: drawn_order.index(i)):
         victims = killers[index]
         case_id = _unique_id(f"kills-{victims[0].id}", taken)
-        what = "; ".join(f"{m.id} ({m.change}, line {m.line})" for m in victims)
+        what = "; ".join(f"{m.id} (line {m.line}, {m.change.replace(chr(39), '')})" for m in victims)  # no quotes to escape in YAML
         raw = draw.fields[index]
         fields = {"id": case_id, "hidden": True, "note": f"judge check --mutants --seed {seed}: rejects mutant {what}",
                   **{k: v for k, v in raw.items() if k not in ("id", "hidden")}}
