@@ -245,14 +245,21 @@ def authoring_caches(config: Config) -> CompileCaches:
     return CompileCaches(folder, folder)
 
 
+AUTHORING_TIME_FACTOR = 4  # time limits of authoring runs, relative to the problem's
+
+
 def authoring_plan(problem: Problem, config: Config, inputs: int) -> RunPlan:
-    """:meth:`RunPlan.trusted` (unsandboxed, the problem's per-case limits), compiling into
-    :func:`authoring_caches`, with time for every one of ``inputs`` calls: an author's run may be
-    longer than a submission's (more inputs, a busy machine) and must not end in a timeout."""
+    """:meth:`RunPlan.trusted` (unsandboxed), compiling into :func:`authoring_caches`, with
+    :data:`AUTHORING_TIME_FACTOR` times the problem's time per call and time for every one of
+    ``inputs`` calls: an author's run checks the cases, not the speed, on inputs drawn as large as
+    ``gen:`` allows and often on a busy machine, and a timeout there would only blur the answer."""
     plan = RunPlan.trusted(problem, config)
     limits = plan.limits
-    total = max(limits.total_time_s, limits.startup_time_s + limits.case_time_s * max(inputs, 1))
-    return dataclasses.replace(plan, limits=dataclasses.replace(limits, total_time_s=total),
+    case_time = limits.case_time_s * AUTHORING_TIME_FACTOR
+    startup = limits.startup_time_s * AUTHORING_TIME_FACTOR
+    total = max(limits.total_time_s, startup + case_time * max(inputs, 1))
+    limits = dataclasses.replace(limits, case_time_s=case_time, startup_time_s=startup, total_time_s=total)
+    return dataclasses.replace(plan, limits=limits,
                                options=dataclasses.replace(plan.options, compile_caches=authoring_caches(config)))
 
 

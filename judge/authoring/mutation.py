@@ -37,7 +37,7 @@ import logging
 import tempfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,6 @@ class _Trial:
     equal: bool = True  # every answer equals the reference's
     first_error: str = ""
     inconclusive: int = 0  # inputs it timed out on (or the judge failed to run it on)
-    crashed_at: list[int] = field(default_factory=list)
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
@@ -173,7 +172,6 @@ def _trial(
                 continue
             if outcome.kind is not OutcomeKind.OK or outcome.array is None:
                 trial.errors += 1
-                trial.crashed_at.append(index)
                 if not trial.first_error:
                     lines = (outcome.message or "").splitlines()
                     trial.first_error = f"{outcome.kind.value}: {lines[0]}" if lines else outcome.kind.value
