@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install sandbox-deps browser-deps demo serve test test-fast clean
+.PHONY: install sandbox-deps browser-deps demo serve test test-fast mutants clean
 
 install: $(BIN)/judge sandbox-deps browser-deps
 
@@ -57,6 +57,13 @@ test-fast: install
 	$(BIN)/ruff check judge tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# Every mutant of every shipped problem's reference must be rejected by a case (the suite runs a
+# sample of them: tests/test_mutants.py). Slow: minutes per problem.
+mutants: install
+	@status=0; for p in problems/*/problem.yaml; do \
+	  $(BIN)/judge check --mutants --problem "$$(dirname "$$p")" || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache *.egg-info

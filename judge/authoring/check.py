@@ -19,6 +19,12 @@ Checks, in order (a failed early check skips the ones that need it):
    rtol/atol): an all-zeros answer fails, and so does the reference's own output rounded to
    bfloat16. A case whose expected output is all zeros (or exactly representable in bfloat16) in
    every such leaf cannot be tested this way and is listed.
+7. Float margins (:mod:`judge.authoring.margins`): the reference computed in float64 lands
+   within half the tolerance of the float32 reference on every case; a case where it does not
+   is a warning (``!``), not a failure.
+8. Mutants (:mod:`judge.authoring.mutation`), with ``mutation`` options (``judge check
+   --mutants``): every mutant of the reference that is not equivalent to it is rejected by some
+   case. Without them, one line says how many mutants there are and how to run them.
 
 The check never raises for a bad problem: every finding is a :class:`CheckItem`.
 
@@ -52,6 +58,9 @@ from ..safe_text import strict_json, visible
 from ..sandbox import SandboxPolicy
 from ..solutions import read_header, solution_files
 from ..verdict import SubmissionResult, Verdict
+from .margins import CaseMargin, float64_margins, format_margin
+from .mutants import OPERATORS, generate_mutants
+from .mutation import Fate, MutationOptions, MutationReport, run_mutation
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +76,10 @@ class CheckItem:
     ok: bool
     message: str = ""
     details: tuple[str, ...] = ()
+    warn: bool = False  # holds, but with findings the author should read (shown with "!")
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "message": self.message, "details": list(self.details)}
+        return {"name": self.name, "ok": self.ok, "warn": self.warn, "message": self.message, "details": list(self.details)}
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,8 @@ class CheckReport:
     solutions: tuple[SolutionCheck, ...] = ()
     redundant_cases: tuple[str, ...] = ()
     untestable_tolerance_cases: tuple[str, ...] = ()
+    margins: tuple[CaseMargin, ...] = ()
+    mutation: MutationReport | None = None
     wall_s: float = 0.0
 
     @property
@@ -125,12 +137,16 @@ class CheckReport:
             "table": {s.file: list(s.rejected_by) for s in self.wrong},
             "redundant_cases": list(self.redundant_cases),
             "untestable_tolerance_cases": list(self.untestable_tolerance_cases),
+            "margins": [m.to_json() for m in self.margins],
+            "mutation": None if self.mutation is None else self.mutation.to_json(),
             "wall_s": round(self.wall_s, 2),
         }
 
 
-def check_problem(root: Path, config: Config, *, policy: SandboxPolicy | None = None) -> CheckReport:
-    """Run every check on the problem folder ``root`` (see the module docstring)."""
+def check_problem(
+    root: Path, config: Config, *, policy: SandboxPolicy | None = None, mutation: MutationOptions | None = None
+) -> CheckReport:
+    """Run every check on the problem folder ``root`` (see the module docstring); ``mutation``: run the mutants too."""
     started = time.monotonic()
     items: list[CheckItem] = []
 
@@ -179,13 +195,54 @@ def check_problem(root: Path, config: Config, *, policy: SandboxPolicy | None = 
 
     tol_item, untestable = _check_tolerances(problem, cases, expected)
     items.append(tol_item)
+    margins = float64_margins(problem, cases, inputs, expected, config)
+    items.append(_margin_item(margins))
+    mutated = None
+    if mutation is None:
+        items.append(_mutants_not_run(problem))
+    else:
+        mutated = run_mutation(problem, cases, inputs, expected, config, sample=mutation.sample, operators=mutation.operators,
+                               draws=mutation.draws, seed=mutation.seed, write=mutation.write)
+        survivors = [f"{r.mutant.id}: {r.mutant.change} (line {r.mutant.line})" for r in mutated.survivors]
+        items.append(CheckItem("every non-equivalent mutant of the reference is rejected by some case", not survivors,
+                               mutated.summary(), tuple(survivors)))
     return finish(
         problem.id,
         case_ids=tuple(c.id for c in cases),
         solutions=tuple(solutions),
         redundant_cases=tuple(redundant),
         untestable_tolerance_cases=tuple(untestable),
+        margins=tuple(margins),
+        mutation=mutated,
     )
+
+
+def _margin_item(margins: Sequence[CaseMargin]) -> CheckItem:
+    name = "float64 reference within half the tolerance (2x margin) on every case"
+    low = [m for m in margins if m.low]
+    unmeasured = [m for m in margins if m.margin is None]
+    measured = [m for m in margins if m.margin is not None]
+    details = tuple(f"{m.describe()}: a correct float64 solution could be rejected on another backend" for m in low)
+    details += tuple(m.describe() for m in unmeasured)
+    if not measured:
+        return CheckItem(name, True, "not measured: " + (unmeasured[0].note if unmeasured else "no cases"), details, warn=bool(unmeasured))
+    least = min(measured, key=lambda m: m.margin if m.margin is not None else 0.0)
+    assert least.margin is not None
+    message = f"smallest margin {format_margin(least.margin)} ({least.case_id})"
+    if low:
+        message = f"{len(low)} case(s) under 2x: " + ", ".join(f"{m.case_id} {format_margin(m.margin or 0.0)}" for m in low)
+    elif unmeasured:
+        message += f"; {len(unmeasured)} case(s) not measured"
+    return CheckItem(name, True, message, details, warn=bool(low or unmeasured))
+
+
+def _mutants_not_run(problem: Problem) -> CheckItem:
+    try:
+        count = len(generate_mutants(problem.reference_file.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, ValueError) as exc:
+        return CheckItem("mutants of the reference", True, f"none made: {exc}")
+    return CheckItem("mutants of the reference", True,
+                     f"not run: `judge check --mutants` runs its {count} mutants ({len(OPERATORS)} operators)")
 
 
 def _check_files(problem: Problem) -> CheckItem:
@@ -369,12 +426,15 @@ def render_text(report: CheckReport) -> str:
     """
     lines = [visible(f"check {report.problem} ({report.root})")]
     for item in report.items:
-        lines.append(visible(f"  {'✓' if item.ok else '✗'} {item.name}" + (f": {item.message}" if item.message else "")))
-        if not item.ok and len(item.details) > 1:
+        mark = "✗" if not item.ok else "!" if item.warn else "✓"
+        lines.append(visible(f"  {mark} {item.name}" + (f": {item.message}" if item.message else "")))
+        if (not item.ok and len(item.details) > 1) or (item.warn and item.details):
             lines.extend(f"      - {visible(d)}" for d in item.details)
     wrong = report.wrong
     if wrong and report.case_ids:
         lines.extend(["", *_rejection_table(report)])
+    if report.mutation is not None:
+        lines.extend(["", *_mutation_lines(report.mutation)])
     lines.append("")
     failed = [i for i in report.items if not i.ok]
     verdict = "PASS" if not failed else f"FAIL ({len(failed)} of {len(report.items)} checks failed)"
@@ -400,4 +460,35 @@ def _rejection_table(report: CheckReport) -> list[str]:
     if report.redundant_cases:
         redundant = ", ".join(visible(c) for c in report.redundant_cases)
         lines.append(f"Redundant cases (reject no wrong solution that the greedy cover's cases do not): {redundant}")
+    return lines
+
+
+def _mutation_lines(report: MutationReport) -> list[str]:
+    """The mutants section: survivors with their diffs and the cases offered, then the equivalent
+    ones, then the count of stillborn ones."""
+    lines = [f"Mutants of the reference: {report.summary()}"]
+    offered = {str(c["id"]): c for c in report.offered}
+    if report.survivors:
+        lines.append("  Survived (no case rejects them):")
+        for r in report.survivors:
+            lines.append(visible(f"    {r.mutant.id}: {r.mutant.change} (line {r.mutant.line})"))
+            lines.extend(f"      {visible(d)}" for d in r.mutant.diff.rstrip("\n").splitlines())
+            if r.offered:
+                lines.append(visible(f"      -> rejected by the drawn case {r.offered} (offered below)"))
+            else:
+                lines.append(visible(f"      -> no drawn input rejects it{': ' + r.why if r.why else ''}{'; ' + report.note if report.note else ''}"))
+    equivalent = report.of(Fate.EQUIVALENT)
+    if equivalent:
+        lines.append("  Equivalent (not gaps: the same output as the reference on every input tried):")
+        lines.extend(visible(f"    {r.mutant.id}: {r.mutant.change} (line {r.mutant.line}): {r.why}") for r in equivalent)
+    stillborn = report.of(Fate.STILLBORN)
+    if stillborn:
+        lines.append(f"  Stillborn (fail on every case, not gaps): {len(stillborn)}")
+    if offered:
+        from .cases import case_yaml
+
+        verb = "Appended to cases.yaml" if report.written else "Cases that reject them (append with --write)"
+        lines.append(f"{verb}:")
+        for fields in offered.values():
+            lines.append(visible(case_yaml(fields).rstrip(), newlines=True))
     return lines

@@ -16,6 +16,8 @@ import click
 
 from ..authoring.cases import add_case, build_case_fields, gen_cases, show_cases
 from ..authoring.check import check_problem, render_json, render_text
+from ..authoring.mutants import OPERATOR_NAMES
+from ..authoring.mutation import DEFAULT_DRAWS, DEFAULT_SEED, MutationOptions
 from ..authoring.scaffold import scaffold
 from ..problem import load_problem, resolve_problem_dir
 from ..safe_text import strict_json, visible
@@ -48,21 +50,36 @@ def new(problem_id: str, config_path: str | None) -> None:
 @click.command("check")
 @problem_option
 @format_option
+@click.option("--mutants", is_flag=True, help="Also run mutants of the reference: every one that is not equivalent must be rejected by a case.")
+@click.option("--sample", type=click.IntRange(min=1), metavar="N",
+              help="With --mutants: only N mutants, chosen deterministically across the operators.")
+@click.option("--operator", "operators", multiple=True, type=click.Choice(OPERATOR_NAMES), help="With --mutants: only this operator (repeatable).")
+@click.option("--draws", type=click.IntRange(min=0), default=DEFAULT_DRAWS, show_default=True,
+              help="With --mutants: inputs drawn from gen: to test equivalence and find cases for survivors.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="With --mutants: seed of the sample and the draws.")
+@click.option("--write", is_flag=True, help="With --mutants: append the cases found for survivors to cases.yaml.")
 @config_options
 @clean_errors
-def check(problem_name: str, fmt: str, config_path: str | None, backend: str | None, no_sandbox: bool) -> None:
+def check(problem_name: str, fmt: str, mutants: bool, sample: int | None, operators: tuple[str, ...], draws: int, seed: int,
+          write: bool, config_path: str | None, backend: str | None, no_sandbox: bool) -> None:
     """Check that a problem is ready: valid files, a deterministic reference, known solutions
-    getting their declared verdicts, every wrong solution rejected, a sane tolerance.
+    getting their declared verdicts, every wrong solution rejected, a sane tolerance, a float64
+    computation within half the tolerance (a warning), and with --mutants, no surviving mutant.
 
     Exit 0 if every check holds, 1 if any fails.
 
     \b
-    Example:
+    Examples:
       judge check --problem conv1d --format json
+      judge check --problem conv1d --mutants --write
+      judge check --problem layernorm --mutants --sample 6 --operator cast --operator drop-eps
     """
+    if not mutants and (write or sample is not None or operators):
+        raise click.UsageError("--write, --sample and --operator go with --mutants")
     config = build_config(config_path, backend, no_sandbox)
     root = resolve_problem_dir(problem_name, config.problems_dir)
-    report = check_problem(root, config)
+    options = MutationOptions(sample, operators or None, draws, seed, write) if mutants else None
+    report = check_problem(root, config, mutation=options)
     click.echo(render_json(report) if fmt == "json" else render_text(report))
     sys.exit(0 if report.ok else 1)
 

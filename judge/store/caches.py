@@ -25,7 +25,7 @@ from ..solutions import load_pitfalls
 def clear_caches(config: Config) -> int:
     """Remove every file under the cache directory; return how many."""
     removed = 0
-    for sub in ("expected", "xla", "xla-public", "xla-bench", "pitfalls"):
+    for sub in ("expected", "xla", "xla-public", "xla-bench", "pitfalls", "float64", "xla-authoring"):
         folder = config.cache_dir / sub
         if folder.is_dir():
             removed += sum(1 for p in folder.rglob("*") if p.is_file())
