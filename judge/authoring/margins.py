@@ -46,9 +46,11 @@ from typing import Any
 import numpy as np
 
 from ..cases import TestCase, tolerance_for
+from ..compare import leaf_rules
 from ..config import Config
 from ..expected import cache_key
 from ..output_store import OutputStore
+from ..output_tree import OutputTree
 from ..plan import RunPlan
 from ..problem import Problem, reference_traceback
 from ..runner import CompileCaches, OutcomeKind
@@ -197,12 +199,12 @@ def float64_margins(
     problem: Problem,
     cases: Sequence[TestCase],
     inputs: Sequence[Mapping[str, Any]],
-    expected: Mapping[str, np.ndarray],
+    expected: Mapping[str, OutputTree],
     config: Config,
 ) -> list[CaseMargin]:
     """The float margin of every case (see the module docstring); float64 outputs are cached."""
     store = OutputStore(config.cache_dir / "float64")
-    outputs: dict[str, np.ndarray] = {}
+    outputs: dict[str, OutputTree] = {}
     failures: dict[str, str] = {}
     missing = []
     for index, case in enumerate(cases):
@@ -218,23 +220,32 @@ def float64_margins(
             store.save(_key(problem, next(c for c in cases if c.id == case_id), config), array)
     margins = []
     for case in cases:
-        exp = expected[case.id]
-        if exp.dtype.kind != "f":
-            margins.append(CaseMargin(case.id, None, f"{exp.dtype} output, compared exactly"))
-            continue
         if case.id in failures:
             margins.append(CaseMargin(case.id, None, failures[case.id]))
             continue
-        got = outputs[case.id]
-        if got.dtype != np.float64:
-            margins.append(CaseMargin(case.id, None, f"the reference returned {got.dtype}, not float64, with float64 inputs"))
-        elif got.shape != exp.shape:
-            margins.append(CaseMargin(case.id, None, f"the float64 run returned shape {got.shape}, not {exp.shape}"))
-        else:
-            tol = tolerance_for(problem, case)
-            ratio = allclose_ratio(exp, got, rtol=tol.rtol, atol=tol.atol)
-            margins.append(CaseMargin(case.id, math.inf if ratio == 0 else 1.0 / ratio))
+        margins.append(_case_margin(problem, case, expected[case.id], outputs[case.id]))
     return margins
+
+
+def _case_margin(problem: Problem, case: TestCase, expected: OutputTree, got: OutputTree) -> CaseMargin:
+    """The margin of one case: the smallest over its float leaves compared with a tolerance."""
+    if got.layout() != expected.layout():
+        return CaseMargin(case.id, None, "the float64 run returned another structure or shape than the float32 reference")
+    tol = tolerance_for(problem, case)
+    worst = 0.0
+    floats = 0
+    for rule, (_, value) in zip(leaf_rules(expected, problem.output.tree, rtol=tol.rtol, atol=tol.atol), got.leaves(), strict=True):
+        if rule.exact or rule.expected.dtype.kind != "f":
+            continue
+        if value.dtype != np.float64:
+            return CaseMargin(case.id, None, f"the reference returned {value.dtype}, not float64, with float64 inputs")
+        if value.shape != rule.expected.shape:
+            return CaseMargin(case.id, None, f"the float64 run returned shape {value.shape}, not {rule.expected.shape}")
+        floats += 1
+        worst = max(worst, allclose_ratio(rule.expected, value, rtol=rule.rtol, atol=rule.atol))
+    if not floats:
+        return CaseMargin(case.id, None, "no float output: compared exactly")
+    return CaseMargin(case.id, math.inf if worst == 0 else 1.0 / worst)
 
 
 def authoring_caches(config: Config) -> CompileCaches:
@@ -265,10 +276,10 @@ def authoring_plan(problem: Problem, config: Config, inputs: int) -> RunPlan:
 
 def _run_float64(
     problem: Problem, cases: Sequence[TestCase], inputs: Sequence[Mapping[str, Any]], config: Config
-) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+) -> tuple[dict[str, OutputTree], dict[str, str]]:
     plan = authoring_plan(problem, dataclasses.replace(config, x64=True), len(cases))
     plan = dataclasses.replace(plan, entry_point="solve64")
-    outputs: dict[str, np.ndarray] = {}
+    outputs: dict[str, OutputTree] = {}
     failures: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="judge-float64-") as tmp:
         folder = Path(tmp)
@@ -278,8 +289,8 @@ def _run_float64(
         program.write_text(WRAPPER.replace("ENTRY", repr(problem.entry_point)), encoding="utf-8")
         for outcome in plan.run_cases(program, cases, inputs).outcomes():
             case = cases[outcome.index]
-            if outcome.kind is OutcomeKind.OK and outcome.array is not None:
-                outputs[case.id] = outcome.array
+            if outcome.kind is OutcomeKind.OK and outcome.value is not None:
+                outputs[case.id] = outcome.value
             else:
                 detail = reference_traceback(outcome.message).splitlines()
                 failures[case.id] = f"the float64 run failed ({outcome.kind.value}): {detail[0] if detail else ''}".rstrip(": ")

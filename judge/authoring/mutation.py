@@ -44,10 +44,11 @@ from typing import Any
 import numpy as np
 
 from ..cases import TestCase, materialize, tolerance_for
-from ..compare import compare
+from ..compare import compare_tree
 from ..config import Config
 from ..errors import JudgeError
 from ..expected import expected_outputs
+from ..output_tree import OutputTree
 from ..problem import Problem
 from ..runner import OutcomeKind
 from .cases import _elements, _unique_id, append_cases, propose_candidates, validate_fields
@@ -146,13 +147,19 @@ class _Trial:
     inconclusive: int = 0  # inputs it timed out on (or the judge failed to run it on)
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+def _same(a: OutputTree, b: OutputTree) -> bool:
+    """Same containers, and every leaf of the same dtype and shape with equal values (NaN equal to NaN)."""
+    if a.layout() != b.layout():
+        return False
+    return all(
+        x.dtype == y.dtype and x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=x.dtype.kind == "f"))
+        for (_, x), (_, y) in zip(a.leaves(), b.leaves(), strict=True)
+    )
 
 
 def _trial(
     problem: Problem, config: Config, program: Path, cases: Sequence[TestCase], inputs: Sequence[Mapping[str, Any]],
-    expected: Sequence[np.ndarray], order: Sequence[int],
+    expected: Sequence[OutputTree], order: Sequence[int],
 ) -> _Trial:
     """Run ``program`` on the inputs in ``order``; stop at the first one it answers wrongly, or, after
     errors, at the first answer of any kind (so an error alone never stops it: stillborn needs all)."""
@@ -170,7 +177,7 @@ def _trial(
                 trial.inconclusive += 1
                 trial.equal = False
                 continue
-            if outcome.kind is not OutcomeKind.OK or outcome.array is None:
+            if outcome.kind is not OutcomeKind.OK or outcome.value is None:
                 trial.errors += 1
                 if not trial.first_error:
                     lines = (outcome.message or "").splitlines()
@@ -183,8 +190,9 @@ def _trial(
             trial.answered += 1
             exp = expected[index]
             tol = tolerance_for(problem, cases[index])
-            ok = compare(exp, outcome.array, rtol=tol.rtol, atol=tol.atol, reveal=False, strict_dtype=problem.output.strict_dtype).ok
-            trial.equal = trial.equal and _same(exp, outcome.array)
+            ok = compare_tree(exp, outcome.value, problem.output.tree, rtol=tol.rtol, atol=tol.atol, reveal=False,
+                              strict_dtype=problem.output.strict_dtype).ok
+            trial.equal = trial.equal and _same(exp, outcome.value)
             if not ok:
                 trial.rejected_at = index if trial.rejected_at is None else trial.rejected_at
                 break
@@ -205,7 +213,7 @@ class _Draws:
 
     cases: tuple[TestCase, ...] = ()
     fields: tuple[Mapping[str, Any], ...] = ()
-    expected: tuple[np.ndarray, ...] = ()
+    expected: tuple[OutputTree, ...] = ()
     note: str = ""  # why there are none
 
 
@@ -225,7 +233,7 @@ def _draw(problem: Problem, cases: Sequence[TestCase], config: Config, count: in
             log.warning("drawn input %s is invalid, skipped: %s", fields["id"], exc)
     drawn = [c for c, _ in valid]
     outputs = expected_outputs(problem, drawn, [materialize(problem, c) for c in drawn], config)
-    kept = [(c, f, outputs[c.id].array) for c, f in valid if outputs[c.id].array is not None]
+    kept = [(c, f, outputs[c.id].value) for c, f in valid if outputs[c.id].value is not None]
     return _Draws(tuple(c for c, _, _ in kept), tuple(f for _, f, _ in kept), tuple(a for _, _, a in kept if a is not None))
 
 
@@ -233,7 +241,7 @@ def run_mutation(
     problem: Problem,
     cases: Sequence[TestCase],
     inputs: Sequence[Mapping[str, Any]],
-    expected: Mapping[str, np.ndarray],
+    expected: Mapping[str, OutputTree],
     config: Config,
     *,
     sample: int | None = None,
