@@ -150,7 +150,7 @@ def _inputs(problem_root: Path, config: Config) -> tuple:
     problem = load_problem(problem_root)
     cases = load_cases(problem)
     inputs = [materialize(problem, c) for c in cases]
-    expected = {k: v.array for k, v in expected_outputs(problem, cases, inputs, config).items()}
+    expected = {k: v.value for k, v in expected_outputs(problem, cases, inputs, config).items()}
     assert all(a is not None for a in expected.values())
     return problem, cases, inputs, expected
 
