@@ -121,7 +121,7 @@ def main() -> None:
                 judge_batch.append(time.perf_counter() - start)
                 lines = (out / "results.jsonl").read_text().splitlines()
                 assert len(lines) == 12, len(lines)
-                judge_peaks += [p for p in (json.loads(l).get("peak_memory_mib") for l in lines) if p]
+                judge_peaks += [p for p in (json.loads(line).get("peak_memory_mib") for line in lines) if p]
         print(f"  round {r + 1}: naive {naive_batch[-1]:.1f}s  judge {judge_batch[-1]:.1f}s")
     print("\n== batch of 12 different submissions, 2 at a time ==")
     print(f"naive grader  median {statistics.median(naive_batch):.1f}s")

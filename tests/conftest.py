@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from judge.authoring.check import CheckReport, check_problem
 from judge.config import Config, load_config
 from judge.problem import Problem, load_problem
 from judge.record import ResultRecord
@@ -32,6 +35,23 @@ def config(session_cache: Path) -> Config:
 
 
 @pytest.fixture(scope="session")
+def checked(config: Config) -> Callable[[Path], CheckReport]:
+    """``judge check`` of a shipped problem, run once per session and shared: the gate's tests and
+    the golden tests both need every known solution graded, and grading them twice doubled the
+    suite's longest part."""
+    reports: dict[Path, CheckReport] = {}
+    lock = threading.Lock()
+
+    def report(root: Path) -> CheckReport:
+        with lock:
+            if root not in reports:
+                reports[root] = check_problem(root, config)
+            return reports[root]
+
+    return report
+
+
+@pytest.fixture(scope="session")
 def conv1d(config: Config) -> Problem:
     return load_problem("conv1d", config.problems_dir)
 
@@ -52,7 +72,7 @@ def graded_record(user: str, submission: str, score: float, time_s: float | None
 SLOW_MODULES = {"test_batch", "test_cli", "test_golden", "test_expected_cache", "test_hidden_feedback", "test_runner",
                 "test_sandbox_layers", "test_hostile", "test_service_live", "test_check_problems"}
 SLOW_DOCTESTS = {"judge.grade", "judge.job", "judge.runner"}
-SLOW_FIXTURES = {"graded_service", "session_cache"}
+SLOW_FIXTURES = {"graded_service", "session_cache", "checked"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

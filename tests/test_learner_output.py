@@ -250,7 +250,10 @@ def test_output_between_calls_from_a_background_thread_breaks_nothing(tmp_path: 
     )
     outcomes = run(tmp_path, source)
     assert [o.kind for o in outcomes] == [OutcomeKind.OK] * 3
-    assert all(o.output.startswith("tick\n") for o in outcomes)
+    # Each call gets what the thread printed while it ran. print() writes "tick" and "\n"
+    # separately, so a call may begin or end between the two: only whole words are asserted.
+    for outcome in outcomes:
+        assert "tick" in outcome.output and set(outcome.output.split()) == {"tick"}, outcome.output[:200]
 
 
 @slow

@@ -90,6 +90,8 @@ class SolutionCheck:
     declared: Verdict | None  # None: the file has no ``# expect:`` line
     got: Verdict
     rejected_by: tuple[str, ...] = ()  # case ids whose verdict is not accepted
+    score: float = 0.0  # share of cases passed
+    sandboxed: bool = False  # graded in the sandbox, as learners' code is
 
     @property
     def ok(self) -> bool:
@@ -101,7 +103,7 @@ class SolutionCheck:
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "declared": None if self.declared is None else self.declared.value, "got": self.got.value,
-                "ok": self.ok, "rejected_by": list(self.rejected_by)}
+                "ok": self.ok, "rejected_by": list(self.rejected_by), "score": self.score, "sandboxed": self.sandboxed}
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,10 @@ def _grade_solutions(
         header = read_header(path)
         result: SubmissionResult = grade(path, problem, config, cases=cases, policy=policy, hints=False)
         rejected = tuple(c.case_id for c in result.cases if not c.passed)
-        return SolutionCheck(str(path.relative_to(problem.solutions_dir)), header.expect, result.verdict, rejected)
+        return SolutionCheck(
+            str(path.relative_to(problem.solutions_dir)), header.expect, result.verdict, rejected,
+            score=result.score, sandboxed=result.run is not None and result.run.sandboxed,
+        )
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         return list(pool.map(one, files))
